@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_solvers.ipynb #0003
 from __future__ import annotations
-import math, time
+import math
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Callable
