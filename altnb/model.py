@@ -219,7 +219,7 @@ class RowProblem:
         self.B, self.d = len(ptr) - 1, F.shape[1]
         self.lens = ptr[1:] - ptr[:-1]  # (B,)
         self.seg = torch.repeat_interleave(torch.arange(self.B, device=F.device), self.lens)  # (nnz_B,) row of each positive
-        self._Fg = None
+        self._Fg, self._b = None, None
 
     @property
     def Fg(self) -> Tensor:  # (nnz_B, d) gathered features of the positives (cached)
@@ -227,8 +227,9 @@ class RowProblem:
         return self._Fg
 
     @property
-    def b(self) -> Tensor:  # (B, d)
-        return torch.zeros(self.B, self.d, dtype=self.F.dtype, device=self.F.device).index_add_(0, self.seg, self.Fg)
+    def b(self) -> Tensor:  # (B, d) b_i = Σ_{j∈R_i} f̃_j (cached: it does not depend on X)
+        if self._b is None: self._b = torch.zeros(self.B, self.d, dtype=self.F.dtype, device=self.F.device).index_add_(0, self.seg, self.Fg)
+        return self._b
 
     def Av(self, V:Tensor) -> Tensor:  # (B, d)
         "A_i v_i for every row, matrix-free: s_i G v_i + Σ_j w_ij f̃_j (f̃_jᵀ v_i) + lam v_i."

@@ -11,14 +11,14 @@ from typing import Any, Callable
 import numpy as np
 import torch
 from torch import Tensor
-from tqdm.auto import tqdm
+from tqdm import tqdm
 from .data import Interactions
 from .model import ENMF, enmf_loss, enmf_grads
 from .metrics import evaluate
 
 # %% auto #0
-__all__ = ['FORMAT', 'FORMAT_VERSION', 'batch_positives', 'batch_objective', 'batch_grads', 'History', 'fit', 'save_model',
-           'load_model']
+__all__ = ['FORMAT', 'FORMAT_VERSION', 'batch_positives', 'batch_objective', 'batch_grads', 'History', 'auto_c0', 'fit',
+           'save_model', 'load_model']
 
 # %% ../nbs/03_train.ipynb #0005
 def _csr_tensors(data:Interactions, device) -> tuple[Tensor, Tensor]:
@@ -89,13 +89,21 @@ class History:
         return (f'History({len(self.epoch)} epochs, best_epoch={self.best_epoch}, best {self.metric}={self.best_metric}, '
                 f'stop_reason={self.stop_reason!r}, {self.time_total_s:.1f}s)')
 
+# %% ../nbs/03_train.ipynb #6cb24377
+def auto_c0(data:Interactions,  # the training data
+            kappa:float=1.2,  # total missing weight relative to the observed pairs
+           ) -> float:
+    "Density-scaled missing-data weight c0 = κ·ρ/(1−ρ), ρ = |R|/(mn)."
+    rho = len(data) / (data.n_users * data.n_items)
+    return round(kappa * rho / (1 - rho), 4)
+
 # %% ../nbs/03_train.ipynb #0013
 def fit(train:Interactions,  # training pairs
         valid:Interactions|None=None,  # validation pairs for early stopping (None: run max_epochs / until `tol`)
         *,
         model:ENMF|None=None,  # warm start from this model (cloned, never mutated); its d, c0, lam, c are kept
         d:int=64,  # embedding dimension
-        c0:float=0.02,  # (mean) missing-data weight
+        c0:float|str='auto',  # (mean) missing-data weight; 'auto': `auto_c0(train)`
         lam:float=4.0,  # L2 weight on P and Q in the loss
         dropout:float=0.0,  # dropout on the observed pairs' features
         item_weights:Any=None,  # None/'uniform' | 'popularity' (counts from `train`) | (n,) tensor
@@ -133,6 +141,7 @@ def fit(train:Interactions,  # training pairs
         model = model.clone().to(device)
     else:
         device = torch.device(device if device is not None else ('cuda' if torch.cuda.is_available() else 'cpu'))
+        if c0 == 'auto': c0 = auto_c0(train)
         model = ENMF(train.n_users, train.n_items, d=d, c0=c0, lam=lam, dropout=dropout, item_weights=item_weights,
                      item_counts=train.item_counts, init_std=init_std, seed=seed if init_seed is None else init_seed,
                      device=device, dtype=dtype)

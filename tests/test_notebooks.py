@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from nbdev.config import get_config
-from nbdev.test import test_nb
+from nbdev.test import test_nb as run_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 NBS = ROOT / 'nbs'
@@ -22,5 +22,5 @@ def test_notebook(nb, monkeypatch):
     forced = os.environ.get('ALTNB_TEST_FLAGS', '').split()
     skip = [f for f in get_config().tst_flags.split() if f not in forced]
     monkeypatch.chdir(nb.parent)  # notebooks run from their own folder, as in Jupyter and nbdev_test
-    ok, secs = test_nb(nb, skip_flags=skip, force_flags=forced, do_print=False, showerr=True, basepath=ROOT)
+    ok, secs = run_notebook(nb, skip_flags=skip, force_flags=forced, do_print=False, showerr=True, basepath=ROOT)
     assert ok, f'{nb.name} failed (see the traceback above)'

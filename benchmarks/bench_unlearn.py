@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""Unlearning cost vs retraining, by request size: a benchmark run on purpose (not in CI, beyond a smoke run).
+
+For one dataset and a list of request sizes (forgetting users, utility scenario: each forgets the ⌊n_u/2⌋ random
+clicks injected into their history), run every method in one process on the same machine and print a Markdown
+table of wall time, speed-up against `retrain` and against `retrain-als`, time to first reach retrain's loss,
+quality beside each time (loss on D_r, Recall@10, RBO@10 vs retrain, re-predict) and the process's peak memory;
+write it with a PNG plot of time vs request size.
+
+    python benchmarks/bench_unlearn.py                                  # synthetic at MovieLens-1m scale
+    python benchmarks/bench_unlearn.py --dataset amazon-14core --data-dir ../shared/data/amazon-14core
+    python benchmarks/bench_unlearn.py --scale 10 --sizes 64 --methods retrain,alteraser-ah,alteraser-ah-local
+    python benchmarks/bench_unlearn.py --smoke                          # tiny, seconds (CI)
+"""
+import argparse, resource, sys, time
+from pathlib import Path
+
+import matplotlib
+matplotlib.use('Agg')
+import matplotlib.pyplot as plt
+import pandas as pd
+import torch
+
+from altnb.experiment import run_protocol
+
+ML1M = dict(n_users=6040, n_items=3706, n_interactions=1_000_209)  # MovieLens-1m's shape (SPEC §1)
+METHODS = ['retrain', 'retrain*', 'warm-start', 'alteraser-adamw', 'alteraser-hf', 'alteraser-ah', 'alteraser-ah-local', 'retrain-als']
+
+
+def peak_rss_mb() -> float:
+    "Peak resident memory of this process so far (MB; Linux reports KiB)."
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def markdown(df: pd.DataFrame) -> str:
+    "A Markdown table (pandas' to_markdown needs tabulate, which altnb does not depend on)."
+    fmt = lambda v: f'{v:.4g}' if isinstance(v, float) else str(v)
+    return '\n'.join(['| ' + ' | '.join(df.columns) + ' |', '|' + '---|' * len(df.columns)]
+                     + ['| ' + ' | '.join(fmt(v) for v in r) + ' |' for r in df.itertuples(index=False)])
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--dataset', default='synthetic', help='synthetic (ML-1m shape x --scale) or any altnb.data name/path')
+    p.add_argument('--data-dir', default=None, help='folder with the dataset files')
+    p.add_argument('--scale', type=float, default=1.0, help='synthetic only: multiply users, items and interactions (10: 60,400 x 37,060 x 10M)')
+    p.add_argument('--sizes', default='1,8,64,512', help='request sizes: forgetting users (comma-separated)')
+    p.add_argument('--methods', default=','.join(METHODS), help='comma-separated methods (retrain always runs)')
+    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--device', default=None, help='cpu or cuda (default: CUDA when available)')
+    p.add_argument('--threads', type=int, default=1, help='torch CPU threads (default 1, as `altnb run`)')
+    p.add_argument('--out', default='runs/bench', help='output folder (table, CSV, PNG)')
+    p.add_argument('--smoke', action='store_true', help='tiny synthetic data, sizes 1,8: checks the script runs')
+    a = p.parse_args(argv)
+    if a.threads: torch.set_num_threads(a.threads)
+    sizes = [int(s) for s in a.sizes.split(',')]
+    methods = [m for m in a.methods.split(',') if m]
+    data_kw = {}
+    if a.dataset == 'synthetic':
+        data_kw = {k: int(v * a.scale) for k, v in ML1M.items()}
+        if a.smoke: data_kw, sizes = dict(n_users=300, n_items=200, n_interactions=6000), [1, 8]
+    label = f'synthetic {data_kw["n_users"]:,}x{data_kw["n_items"]:,}x{data_kw["n_interactions"]:,}' if data_kw else a.dataset
+    out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for k in sizes:
+        t = time.perf_counter()
+        df = run_protocol(a.dataset, a.data_dir, 'utility', ['original'] + methods, [a.seed], k, a.device,
+                          out_dir=out / f'size-{k}', progress=False, data_kw=data_kw, others=False, label=label)
+        df = df[df.method != 'original'].copy()
+        als = df.loc[df.method == 'retrain-als', 'time_s']
+        df['speedup_vs_als'] = float(als.iloc[0]) / df.time_s if len(als) else float('nan')
+        df['speedup_to_target'] = float(df.loc[df.method == 'retrain', 'time_s'].iloc[0]) / df.time_to_retrain_loss_s
+        df['request_users'], df['peak_rss_mb'] = k, peak_rss_mb()
+        rows.append(df)
+        print(f'request {k} users: {time.perf_counter() - t:.1f} s', file=sys.stderr, flush=True)
+    res = pd.concat(rows, ignore_index=True)
+    cols = ['request_users', 'method', 'time_s', 'speedup', 'speedup_vs_als', 'time_to_retrain_loss_s', 'speedup_to_target',
+            'passes', 'loss_dr', 'recall@10', 'ndcg@10', 'rbo@10', 'repredict', 'n_forget_pairs', 'peak_rss_mb']
+    res = res[cols]
+    res.to_csv(out / 'bench.csv', index=False)
+    md = (f'# Unlearning vs retraining: {label}, utility scenario, seed {a.seed}\n\n'
+          f'torch {torch.__version__}, device {res.attrs.get("device", a.device or ("cuda" if torch.cuda.is_available() else "cpu"))}, '
+          f'{torch.get_num_threads()} CPU thread(s). speedup = retrain time / method time (to its stopping rule), '
+          f'speedup_vs_als = retrain-als time / method time, speedup_to_target = retrain time / time to first reach retrain\'s '
+          f'loss on D_r. peak_rss_mb = process peak so far.\n\n' + markdown(res) + '\n')
+    (out / 'bench.md').write_text(md)
+    print(md)
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for m, g in res.groupby('method'):
+        ax.plot(g.request_users, g.time_s, marker='o', label=m)
+    ax.set(xscale='log', yscale='log', xlabel='request size (forgetting users)', ylabel='wall time (s)',
+           title=f'Unlearning cost vs request size — {label}')
+    ax.legend(fontsize=8); ax.grid(True, which='both', alpha=.3)
+    fig.tight_layout(); fig.savefig(out / 'bench.png', dpi=120)
+    print(f'wrote {out}/bench.md, bench.csv, bench.png', file=sys.stderr)
+
+
+if __name__ == '__main__':
+    main()
