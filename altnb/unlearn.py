@@ -77,7 +77,7 @@ class RowIndex:
                  data:Interactions,  # D_r
                  device:Any=None,  # torch device
                 ):
-        t = lambda a: torch.as_tensor(np.ascontiguousarray(a), dtype=torch.long, device=device)
+        t = lambda a: torch.tensor(np.asarray(a), dtype=torch.long, device=device)  # a copy: Interactions arrays are read-only
         u, v = data.users, data.items  # sorted by (user, item)
         self.users, self.items = t(u), t(v)  # (nnz,)
         self.ptr = {'user': t(np.concatenate([[0], np.cumsum(np.bincount(u, minlength=data.n_users))])),
@@ -165,12 +165,12 @@ def solve_rows(
     X0:Tensor,  # (B, d) current rows (the warm start)
     solver:str='ah',  # 'ah', 'hf' or 'adamw'
     layout:list|None=None,  # AH: cached `pad_layout` of the block
-    hf_iters:int=2,  # HF-Newton: Newton iterations per block
+    hf_iters:int=1,  # HF-Newton: Newton iterations per block (the sub-problem is quadratic: one inexact step)
     hf_rtol:float=1e-2,  # HF-Newton: a row is done when its gradient fell by this factor
     hf_eta:float=0.1,  # HF-Newton: inexact-Newton forcing cap (CG stops at residual ≤ η‖g‖)
     hf_damping:float=0.0,  # HF-Newton: initial Levenberg–Marquardt λ (0: plain Newton–CG; quadratics need none)
     hvp:str='analytic',  # HF-Newton: 'analytic' (RowProblem.hvp) or 'autograd' (reference, slower)
-    adamw_steps:int=10,  # AdamW: steps per block
+    adamw_steps:int=5,  # AdamW: steps per block
     adamw_lr:float=0.01,  # AdamW: learning rate
 ) -> Tensor:  # (B, d) updated rows
     "Minimise the block's row sub-problems from X0 with the chosen second-order (or AdamW) sub-solver."
