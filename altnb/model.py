@@ -62,7 +62,15 @@ def enmf_loss(
     "Efficient whole-data ENMF loss (Gram-matrix trick): never forms m×n."
     c = c.to(Q)
     pos = Q.new_zeros(())
-    for s in range(0, len(users), chunk):
+    fused = (drop is None and not (torch.is_grad_enabled() and (P.requires_grad or Q.requires_grad or h.requires_grad))
+             and len(users) > 0 and bool((users[1:] >= users[:-1]).all()))
+    if fused:  # pairs sorted by user: all ŷ_uv by one sampled product on the CSR pattern (~30x faster than gathers)
+        ptr = torch.cat([users.new_zeros(1), torch.bincount(users, minlength=P.shape[0]).cumsum(0)])
+        pattern = torch.sparse_csr_tensor(ptr, items, torch.zeros(len(items), dtype=Q.dtype, device=Q.device),
+                                          size=(P.shape[0], Q.shape[0]), check_invariants=False)
+        yhat = torch.sparse.sampled_addmm(pattern, P * h, Q.T, beta=0.0).values()  # (nnz,) in CSR order
+        pos = ((1 - c[items]) * yhat ** 2 - 2 * yhat).sum()
+    for s in range(0, 0 if fused else len(users), chunk):
         u, v = users[s:s + chunk], items[s:s + chunk]
         z = P[u] * Q[v]  # (chunk, d) features p_u ⊙ q_v
         if drop is not None: z = z * drop[s:s + chunk]
@@ -226,15 +234,27 @@ class RowProblem:
         if self._Fg is None: self._Fg = self.F[self.idx]
         return self._Fg
 
+    def _csr(self, values:Tensor) -> Tensor:  # (B, k) sparse CSR with the block's pattern
+        return torch.sparse_csr_tensor(self.ptr, self.idx, values, size=(self.B, self.F.shape[0]), check_invariants=False)
+
     @property
     def b(self) -> Tensor:  # (B, d) b_i = Σ_{j∈R_i} f̃_j (cached: it does not depend on X)
-        if self._b is None: self._b = torch.zeros(self.B, self.d, dtype=self.F.dtype, device=self.F.device).index_add_(0, self.seg, self.Fg)
+        if self._b is None: self._b = self._csr(torch.ones_like(self.w)) @ self.F  # one sparse × dense product
         return self._b
 
     def Av(self, V:Tensor) -> Tensor:  # (B, d)
         "A_i v_i for every row, matrix-free: s_i G v_i + Σ_j w_ij f̃_j (f̃_jᵀ v_i) + lam v_i."
+        # the per-positive dot products f̃_jᵀv_i as one sampled dense × dense product on the pattern, then one
+        # sparse × dense product: both fused kernels (a gather + index_add over the positives is ~30× slower on CPU).
+        # Autograd does not differentiate sampled_addmm w.r.t. V: when a graph is being built, take the gather path.
+        if torch.is_grad_enabled() and V.requires_grad: return self.Av_gather(V)
+        t = torch.sparse.sampled_addmm(self._csr(torch.zeros_like(self.w)), V, self.F.T, beta=0.0).values() * self.w  # (nnz_B,)
+        return self.s[:, None] * (V @ self.G) + self.lam * V + self._csr(t) @ self.F  # G symmetric
+
+    def Av_gather(self, V:Tensor) -> Tensor:  # (B, d)
+        "The same product by gather + index_add over the positives (the obviously correct reference)."
         t = (self.Fg * V[self.seg]).sum(1) * self.w  # (nnz_B,)
-        out = self.s[:, None] * (V @ self.G) + self.lam * V  # G symmetric
+        out = self.s[:, None] * (V @ self.G) + self.lam * V
         return out.index_add_(0, self.seg, self.Fg * t[:, None])
 
     def loss(self, X:Tensor) -> Tensor:  # (B,)

@@ -63,8 +63,24 @@ def batch_grads(
     "Hand-derived gradient of `batch_objective` (rows of P outside the batch have gradient 0)."
     with torch.no_grad():
         PB = model.P[batch]  # (B, d)
-        gPB, gQ, gh = enmf_grads(PB, model.Q, model.h, local, items, model.c, 0.0, drop)
+        if drop is None: gPB, gQ, gh = _batch_grads_sparse(PB, model.Q, model.h, local, items, model.c)
+        else: gPB, gQ, gh = enmf_grads(PB, model.Q, model.h, local, items, model.c, 0.0, drop)
         return scale * (gPB + 2 * model.lam * PB), scale * gQ + 2 * model.lam * model.Q, scale * gh
+
+def _batch_grads_sparse(PB, Q, h, local, items, c):
+    "`enmf_grads` (lam = 0, no dropout) with fused sparse kernels: ŷ by a sampled product, Σ_v r q̃_v by a CSR product."
+    B, n = PB.shape[0], Q.shape[0]
+    ptr = torch.cat([local.new_zeros(1), torch.bincount(local, minlength=B).cumsum(0)])  # (B+1,) local is sorted
+    csr = lambda v: torch.sparse_csr_tensor(ptr, items, v, size=(B, n), check_invariants=False)
+    Ph, Qh, cv = PB * h, Q * h, c.to(Q)  # (B, d), (n, d)
+    yhat = torch.sparse.sampled_addmm(csr(torch.zeros(len(items), dtype=Q.dtype, device=Q.device)), Ph, Q.T, beta=0.0).values()  # (k,)
+    r = 2 * (1 - cv[items]) * yhat - 2  # (k,) dL/dŷ on the observed pairs
+    SP, SQ, M = PB.T @ PB, (Q * cv[:, None]).T @ Q, torch.outer(h, h)  # (d, d)
+    RQ = csr(r) @ Q  # (B, d) Σ_v r_uv q_v
+    gPB = RQ * h + 2 * PB @ (M * SQ)
+    gQ = torch.zeros_like(Q).index_add_(0, items, r[:, None] * Ph[local]) + 2 * cv[:, None] * (Q @ (M * SP))
+    gh = (RQ * PB).sum(0) + 2 * (SP * SQ) @ h  # Σ r (p_u ⊙ q_v) + Gram term
+    return gPB, gQ, gh
 
 # %% ../nbs/03_train.ipynb #0012
 @dataclass
@@ -112,6 +128,7 @@ def fit(train:Interactions,  # training pairs
         weight_decay:float=0.0,  # AdamW decoupled weight decay
         batch_size:int=256,  # users per step
         schedule:str='constant',  # learning-rate schedule: 'constant' | 'cosine' (over max_epochs)
+        lr_decay:float=0.5,  # multiply the learning rate by this after an epoch that raised the training loss (1: never)
         max_epochs:int=200,  # epoch cap
         patience:int=10,  # evaluations without improvement before stopping
         metric:str='ndcg@10',  # validation metric to maximise ('recall@k' or 'ndcg@k')
@@ -181,6 +198,8 @@ def fit(train:Interactions,  # training pairs
             if sched is not None: sched.step()
         with torch.no_grad(): loss = float(enmf_loss(model.P, model.Q, model.h, users_all, items_all, model.c, model.lam))
         if not math.isfinite(loss): raise FloatingPointError(f'training diverged at epoch {epoch} (loss {loss}); lower lr')
+        if hist.train_loss and loss > hist.train_loss[-1] and lr_decay < 1:  # overshooting: a smaller step
+            for g in opt.param_groups: g['lr'] *= lr_decay
         val = None
         if valid is not None and (epoch % eval_every == 0 or epoch == max_epochs):
             val = evaluate(model, train, valid, ks=(int(k),))[metric]

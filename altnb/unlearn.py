@@ -140,11 +140,16 @@ def ah_solve(
     ev, V = torch.linalg.eigh(prob.G)  # G = V Λ Vᵀ  (d,), (d, d)
     D = prob.s[:, None] * ev.clamp(min=0)[None, :] + prob.lam  # (B, d) M_i = V diag(D_i) Vᵀ
     Fh = prob.F @ V  # (k, d) the fixed side, rotated once
-    Z = torch.cat([Fh[prob.idx] * prob.w.sqrt()[:, None], Fh.new_zeros(1, d)])  # (nnz+1, d) Ẑ rows; last = padding
-    bh = prob.b @ V  # (B, d) b̂
+    S = torch.sparse_csr_tensor(prob.ptr, prob.idx, torch.ones_like(prob.w), size=(B, Fh.shape[0]),
+                                check_invariants=False)  # (B, k) pattern of R_i
+    bh = S @ Fh  # (B, d) b̂_i = Vᵀ Σ_{j∈R_i} f̃_j, one sparse product
     xh = bh / D  # (B, d) D⁻¹b̂: the answer for rows without positives
+    Fh_pad = torch.cat([Fh, Fh.new_zeros(1, d)])  # (k+1, d): row k is the padding (zero) row
+    idx_pad = torch.cat([prob.idx, prob.idx.new_full((1,), Fh.shape[0])])  # (nnz+1,) padding position -> row k
+    sw_pad = torch.cat([prob.w.sqrt(), prob.w.new_zeros(1)])  # (nnz+1,) √w
     for r, flat in (layout if layout is not None else pad_layout(prob.ptr, d)):
-        Zr, Dr, br = Z[flat], D[r], bh[r]  # (b, L, d), (b, d), (b, d)
+        Zr = Fh_pad[idx_pad[flat]] * sw_pad[flat][..., None]  # (b, L, d) Ẑ rows of the group, zero-padded
+        Dr, br = D[r], bh[r]  # (b, d), (b, d)
         if flat.shape[1] <= d:  # Woodbury: x̂ = D⁻¹b̂ − D⁻¹Ẑᵀ(I + ẐD⁻¹Ẑᵀ)⁻¹ẐD⁻¹b̂
             ZD = Zr / Dr[:, None, :]  # (b, L, d) ẐD⁻¹
             K = ZD @ Zr.transpose(1, 2)  # (b, L, L)
