@@ -325,7 +325,8 @@ def run_protocol(dataset: str = 'synthetic',  # dataset name (`altnb.data.load`)
 # %% ../nbs/06_experiment.ipynb #0036
 LABELS = {'original': 'Original', 'retrain': 'Retrain', 'retrain*': 'Retrain*', 'warm-start': 'Warm-Start',
           'alteraser-adamw': 'AltEraser [AdamW]', 'alteraser-hf': 'AltEraser [HF-Newton]',
-          'alteraser-ah': 'AltEraser [AH-Newton]'}
+          'alteraser-ah': 'AltEraser [AH-Newton]', 'alteraser-ah-local': 'AltEraser [AH, affected rows only]',
+          'retrain-als': 'Retrain (ALS)'}
 TABLES = {  # file stem -> (title, [(column, header, decimals)])
     'table3': ('Table 3. Consistency (forgetting thoroughness): forgetting users, training-set ranking (D_r masked)',
                [('repredict', 'Re-predict', 4), *[(f'rbo@{k}', f'RBO@{k}', 4) for k in KS]]),
@@ -363,7 +364,8 @@ def results_table(df: pd.DataFrame,  # results of `run_protocol`
 
 # %% ../nbs/06_experiment.ipynb #0038
 _COLORS = {'original': '#7f7f7f', 'retrain': '#1f77b4', 'retrain*': '#17becf', 'warm-start': '#ff7f0e',
-           'alteraser-adamw': '#bcbd22', 'alteraser-hf': '#9467bd', 'alteraser-ah': '#d62728'}
+           'alteraser-adamw': '#bcbd22', 'alteraser-hf': '#9467bd', 'alteraser-ah': '#d62728',
+           'alteraser-ah-local': '#e377c2', 'retrain-als': '#2ca02c'}
 
 def _tag(df: pd.DataFrame) -> str:
     return '_'.join(_slug(x) for x in (df['dataset'].iloc[0], df['scenario'].iloc[0]))
