@@ -10,6 +10,8 @@ from typing import Any
 import numpy as np
 import torch
 from torch import nn, Tensor
+import warnings
+warnings.filterwarnings('ignore', message='Sparse CSR tensor support is in beta')  # torch's one-time notice; the CSR kernels used here are tested below
 
 # %% auto #0
 __all__ = ['missing_weights', 'enmf_loss_dense', 'enmf_loss', 'enmf_grads', 'ENMF', 'RowProblem', 'user_problem', 'item_problem']
