@@ -277,6 +277,19 @@ def update_rows(
 def _loss_fn(model:ENMF, index:RowIndex):
     return lambda: float(enmf_loss(model.P.detach(), model.Q.detach(), model.h.detach(), index.users, index.items, model.c, model.lam))
 
+def _erase_pass(model:ENMF, D_r:Interactions, forget_pairs:np.ndarray, solver:str, batch_rows:int, **solver_kw):
+    "Index D_r, then solve the rows of the users and items that occur in D_f (users first): Algorithm 1, line 6."
+    dev, t0 = model.device, time.perf_counter()
+    index = RowIndex(D_r, dev)
+    L = _loss_fn(model, index)
+    trace = [(time.perf_counter() - t0, L())]
+    Uf = torch.as_tensor(np.unique(forget_pairs[:, 0]), device=dev)
+    Vf = torch.as_tensor(np.unique(forget_pairs[:, 1]), device=dev)
+    touched = {'users': update_rows(model, index, 'user', Uf, solver, batch_rows, **solver_kw),  # forgetting users ...
+               'items': update_rows(model, index, 'item', Vf, solver, batch_rows, **solver_kw)}  # ... then their items
+    trace.append((time.perf_counter() - t0, L()))
+    return t0, index, L, trace, touched
+
 def alteraser(
     model:ENMF,  # warm start Θ_a; its P and Q rows are updated in place
     D_r:Interactions,  # the remaining data
@@ -289,15 +302,7 @@ def alteraser(
 ) -> tuple[list, str, dict]:  # trace [(s, L_Dr)], stop reason, rows touched by the erase pass
     "Algorithm 1 (AltEraser): one erase pass over the rows in D_f, then full alternating passes until the rule stops."
     rule = rule or StoppingRule()
-    dev, t0 = model.device, time.perf_counter()
-    index = RowIndex(D_r, dev)
-    L = _loss_fn(model, index)
-    trace = [(time.perf_counter() - t0, L())]
-    Uf = torch.as_tensor(np.unique(forget_pairs[:, 0]), device=dev)
-    Vf = torch.as_tensor(np.unique(forget_pairs[:, 1]), device=dev)
-    update_rows(model, index, 'user', Uf, solver, batch_rows, **solver_kw)  # erase pass: forgetting users ...
-    update_rows(model, index, 'item', Vf, solver, batch_rows, **solver_kw)  # ... then their items
-    trace.append((time.perf_counter() - t0, L()))
+    t0, index, L, trace, touched = _erase_pass(model, D_r, forget_pairs, solver, batch_rows, **solver_kw)
     losses = [trace[-1][1]]
     bar = tqdm(total=rule.max_passes, desc=f'alteraser-{solver}', disable=not progress, leave=False)
     while True:
@@ -308,7 +313,7 @@ def alteraser(
         reason = rule.check(losses)
         if reason: break
     bar.close()
-    return trace, reason, {'users': len(Uf), 'items': len(Vf)}
+    return trace, reason, touched
 
 # %% ../nbs/05_unlearn.ipynb #0032
 @torch.no_grad()
@@ -336,15 +341,7 @@ def alteraser_local(
 ) -> tuple[list, str, dict]:  # trace, stop reason, rows solved
     "AltEraser, affected-only: the erase pass, then AH re-solves of the rows whose gradient is above `gtol`, until none is."
     rule = rule or StoppingRule()
-    dev, t0 = model.device, time.perf_counter()
-    index = RowIndex(D_r, dev)
-    L = _loss_fn(model, index)
-    trace = [(time.perf_counter() - t0, L())]
-    Uf = torch.as_tensor(np.unique(forget_pairs[:, 0]), device=dev)
-    Vf = torch.as_tensor(np.unique(forget_pairs[:, 1]), device=dev)
-    solved = {'users': update_rows(model, index, 'user', Uf, 'ah', batch_rows),
-              'items': update_rows(model, index, 'item', Vf, 'ah', batch_rows)}
-    trace.append((time.perf_counter() - t0, L()))
+    t0, index, L, trace, solved = _erase_pass(model, D_r, forget_pairs, 'ah', batch_rows)
     reason = f'max_passes={rule.max_passes} reached'
     for _ in tqdm(range(rule.max_passes), desc='alteraser-ah-local', disable=not progress, leave=False):
         n = 0
