@@ -110,17 +110,19 @@ class RowIndex:
 def pad_layout(
     ptr:Tensor,  # (B+1,) CSR pointer of a block's positives
     d:int,  # embedding dimension (bounds each group's size)
+    ratio:float=1.25,  # rows in a group differ in length by at most this factor (padding waste ≤ ratio)
     max_elems:int=2**22,  # at most this many elements in one padded (rows, L, d) group
 ) -> list:  # [(rows (b,), flat (b, L))]: positions of each row's positives, padded with nnz (a zero row)
-    "Group the rows of a block by padded length (next power of two) for batched per-row solves."
+    "Group the rows of a block by length (geometric classes) for batched per-row solves with little padding."
     lens = ptr[1:] - ptr[:-1]  # (B,)
     nnz = int(ptr[-1])
-    cls = torch.ceil(torch.log2(lens.clamp(min=1).double())).long()  # row i is padded to 2^cls_i
+    cls = torch.floor(torch.log(lens.clamp(min=1).double()) / math.log(ratio)).long()  # rows of a class: L within ×ratio
     order = torch.argsort(cls, stable=True)
     out, start = [], 0
-    for k, cnt in enumerate(torch.bincount(cls).tolist()):
+    for cnt in torch.bincount(cls).tolist():
         if cnt == 0: continue
-        rows_k, start, L = order[start:start + cnt], start + cnt, 1 << k
+        rows_k, start = order[start:start + cnt], start + cnt
+        L = max(int(lens[rows_k].max()), 1)  # pad to the class's longest row
         pos = torch.arange(L, device=ptr.device)
         step = max(1, max_elems // (L * d))
         for i in range(0, cnt, step):
