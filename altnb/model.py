@@ -311,6 +311,7 @@ def user_problem(
     data,  # Interactions (anything with users, items, n_users, n_items)
     users=None,  # rows of the block (None = all users)
     G:Tensor|None=None,  # precomputed Q̃ᵀdiag(c)Q̃ to reuse
+    segments:tuple|None=None,  # precomputed CSR (rows, ptr, idx) of the block's positives (skips sorting `data`)
 ) -> RowProblem:
     "Per-user sub-problem: Q and h fixed (A_u = Q̃ᵀdiag(c)Q̃ + Σ_{v∈R_u}(1−c_v)q̃_vq̃_vᵀ + lam I)."
     model.check_data(data)
@@ -318,8 +319,8 @@ def user_problem(
         F = (model.Q * model.h).detach()  # (n, d) Q̃
         c = model.c
         if G is None: G = (F * c[:, None]).T @ F  # (d, d)
-        rows, ptr, idx = _segments(data.users, data.items, users, model.n_users, model.device)
-        const = len(data.users) + model.lam * float(model.Q.pow(2).sum()) if users is None else 0.0
+        rows, ptr, idx = segments or _segments(data.users, data.items, users, model.n_users, model.device)
+        const = len(data.users) + model.lam * float(model.Q.pow(2).sum()) if users is None and segments is None else 0.0
         return RowProblem(F, G, torch.ones(len(rows), dtype=F.dtype, device=F.device), ptr, idx, 1 - c[idx], model.lam,
                           rows=rows, kind='user', const=const)
 
@@ -328,14 +329,15 @@ def item_problem(
     data,  # Interactions
     items=None,  # rows of the block (None = all items)
     G:Tensor|None=None,  # precomputed P̃ᵀP̃ to reuse
+    segments:tuple|None=None,  # precomputed CSR (rows, ptr, idx) of the block's positives (skips sorting `data`)
 ) -> RowProblem:
     "Per-item sub-problem: P and h fixed (A_v = c_v P̃ᵀP̃ + (1−c_v)Σ_{u∈R_v}p̃_up̃_uᵀ + lam I)."
     model.check_data(data)
     with torch.no_grad():
         F = (model.P * model.h).detach()  # (m, d) P̃
         if G is None: G = F.T @ F  # (d, d)
-        rows, ptr, idx = _segments(data.items, data.users, items, model.n_items, model.device)
+        rows, ptr, idx = segments or _segments(data.items, data.users, items, model.n_items, model.device)
         cv = model.c[rows]  # (B,)
         w = torch.repeat_interleave(1 - cv, ptr[1:] - ptr[:-1])  # (nnz_B,)
-        const = len(data.users) + model.lam * float(model.P.pow(2).sum()) if items is None else 0.0
+        const = len(data.users) + model.lam * float(model.P.pow(2).sum()) if items is None and segments is None else 0.0
         return RowProblem(F, G, cv, ptr, idx, w, model.lam, rows=rows, kind='item', const=const)

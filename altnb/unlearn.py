@@ -16,7 +16,7 @@ from torch import Tensor
 from tqdm import tqdm
 
 from .data import Interactions
-from .model import ENMF, RowProblem, enmf_loss
+from .model import ENMF, RowProblem, enmf_loss, item_problem, user_problem
 from .solvers import batched_cholesky_solve, hf_newton, hvp_autograd
 from .train import fit
 
@@ -85,7 +85,7 @@ class RowIndex:
         order = np.argsort(v, kind='stable')
         self.idx = {'user': self.items, 'item': t(u[order])}
         self.n = {'user': data.n_users, 'item': data.n_items}
-        self.device = device
+        self.data, self.device = data, device
         self._layouts = {}  # padded-length layouts of full blocks, reused by every pass
 
     def block(self,
@@ -239,15 +239,9 @@ def _time_to_target(trace, target):
 
 # %% ../nbs/05_unlearn.ipynb #0027
 def _row_problem(model:ENMF, index:RowIndex, kind:str, rows:Tensor|None, G:Tensor) -> RowProblem:
-    "The RowProblem of a block of user or item rows, cut out of the prebuilt index (as `user_problem`/`item_problem`)."
-    rows, ptr, idx = index.block(kind, rows)
-    c = model.c
-    if kind == 'user':  # A_u = Q̃ᵀdiag(c)Q̃ + Σ_v (1−c_v) q̃_v q̃_vᵀ + lam I
-        F, s, w = model.Q * model.h, torch.ones(len(rows), dtype=c.dtype, device=c.device), 1 - c[idx]
-    else:  # A_v = c_v P̃ᵀP̃ + (1−c_v) Σ_u p̃_u p̃_uᵀ + lam I
-        F, s = model.P * model.h, c[rows]
-        w = torch.repeat_interleave(1 - s, ptr[1:] - ptr[:-1])
-    return RowProblem(F, G, s, ptr, idx, w, model.lam, rows=rows, kind=kind)
+    "The RowProblem of a block of user or item rows (`user_problem`/`item_problem`), its CSR cut out of the prebuilt index."
+    make = user_problem if kind == 'user' else item_problem
+    return make(model, index.data, G=G, segments=index.block(kind, rows))
 
 def _gram(model:ENMF, kind:str) -> Tensor:  # (d, d)
     "Gram matrix of the fixed side: Q̃ᵀdiag(c)Q̃ when solving users, P̃ᵀP̃ when solving items."
