@@ -21,7 +21,7 @@ import torch
 from .data import load, split_per_user
 from .metrics import evaluate
 from .train import fit, save_model
-from .experiment import ALL_METHODS, TABLES, _slug, results_table, run_grid, run_protocol
+from .experiment import ALL_METHODS, TABLES, _slug, load_dataset, results_table, run_grid, run_protocol
 
 # %% auto #0
 __all__ = ['build_parser', 'cmd_train', 'cmd_run', 'cmd_experiments', 'main']
@@ -90,7 +90,7 @@ def _default_out(dataset: str, what: str) -> Path:
 
 def cmd_train(a: argparse.Namespace) -> dict:
     "`altnb train`: fit ENMF, print and save test metrics and the model."
-    data = load(a.dataset, a.data_dir, **a.data_kw)
+    data = load_dataset(a.dataset, a.data_dir, **a.data_kw)  # data_dir: the cache root or the folder holding the files
     split = split_per_user(data, seed=a.seed)
     t0 = time.perf_counter()
     epochs = {} if a.max_epochs is None else dict(max_epochs=a.max_epochs)

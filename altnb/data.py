@@ -577,11 +577,13 @@ def fetch(name:str,  # a registered dataset name (see DATASETS)
     if not src.files: return None                       # generated, nothing to fetch
     folder = Path(data_dir or default_data_dir()) / name
     if any((folder / a).exists() for a in src.alternatives): return folder
+    created = not folder.exists()
     for f in src.files:
         dest = folder / f.filename
         if dest.exists(): _verify(f, dest); continue
         try: _download(f, dest, progress)
         except (urllib.error.URLError, OSError) as e:   # offline, unreachable, connection dropped, disk full
+            if created and folder.is_dir() and not any(folder.iterdir()): folder.rmdir()  # leave no empty folder behind
             alt = f' (or {" / ".join(src.alternatives)})' if src.alternatives else ''
             raise FileNotFoundError(
                 f'{name}: {dest} is missing and could not be downloaded from {f.url} ({getattr(e, "reason", e)}). '
