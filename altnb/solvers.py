@@ -203,6 +203,21 @@ def _precision_stop(act:Tensor, ok:Tensor, fx:Tensor, f_new:Tensor, model:Tensor
     converged = (act & ok & (fx - f_new < noise)) | (ls_fail & (-model < noise))
     return converged, ls_fail & ~converged
 
+def _newton_start(name:str, f, grad, x0:Tensor, tol:float, rtol:float, ftol:float|None, counts:dict):
+    "Shared start of the batched Newton solvers: checked x0, f(x0), ∇f(x0), per-row stopping thresholds and status."
+    _check_finite(x0, f'{name}: x0', ValueError)
+    x = x0.detach().clone()
+    def f_counted(X):
+        counts['f'] += 1; return f(X)
+    fx = f_counted(x); _check_finite(fx, f'{name}: f(x0)')
+    g = grad(x); _check_finite(g, f'{name}: grad(x0)')
+    gnorm = g.norm(dim=1)                                                    # (B,)
+    thr = torch.clamp(rtol * gnorm, min=tol)                                 # (B,) gradient threshold per row
+    ftol = 10 * torch.finfo(x.dtype).eps if ftol is None else ftol
+    status = torch.full((x.shape[0],), int(Status.MAX_ITER), dtype=torch.long, device=x.device)
+    done = torch.zeros(x.shape[0], dtype=torch.bool, device=x.device)
+    return x, fx, g, gnorm, thr, ftol, status, done, f_counted
+
 def hf_newton(f:Callable[[Tensor], Tensor], # X (B,d) -> (B,) per-row losses
               grad:Callable[[Tensor], Tensor], # X (B,d) -> (B,d) per-row gradients
               hvp:Callable[[Tensor, Tensor], Tensor], # (X, V) -> (B,d) per-row Hessian-vector products
@@ -223,21 +238,11 @@ def hf_newton(f:Callable[[Tensor], Tensor], # X (B,d) -> (B,) per-row losses
               trace:bool=False, # record per-iteration totals in result.trace
              ) -> SolverResult:
     "Batched Hessian-free Newton: CG on (H+λI)p=-g, Armijo line search, LM damping from ρ (Martens 2010; N&W Alg. 7.1)."
-    _check_finite(x0, 'hf_newton: x0', ValueError)
-    x = x0.detach().clone()
+    counts = dict(f=0, grad=1, hvp=0, cg_iters=0, negative_curvature=0)
+    x, fx, g, gnorm, thr, ftol, status, done, f_counted = _newton_start('hf_newton', f, grad, x0, tol, rtol, ftol, counts)
     B, d = x.shape
     cg_max_iter = min(2 * d, 250) if cg_max_iter is None else cg_max_iter
-    counts = dict(f=0, grad=1, hvp=0, cg_iters=0, negative_curvature=0)
-    def f_counted(X):
-        counts['f'] += 1; return f(X)
-    fx = f_counted(x); _check_finite(fx, 'hf_newton: f(x0)')
-    g = grad(x); _check_finite(g, 'hf_newton: grad(x0)')
-    gnorm = g.norm(dim=1)                                                    # (B,)
-    thr = torch.clamp(rtol * gnorm, min=tol)
-    ftol = 10 * torch.finfo(x.dtype).eps if ftol is None else ftol
     lam = torch.full_like(fx, damping)
-    status = torch.full((B,), int(Status.MAX_ITER), dtype=torch.long, device=x.device)
-    done = torch.zeros(B, dtype=torch.bool, device=x.device)
     records = [] if trace else None
     k = 0
     while True:
@@ -356,19 +361,9 @@ def ah_newton(f:Callable[[Tensor], Tensor], # X (B,d) -> (B,) per-row losses
               trace:bool=False, # record per-iteration totals in result.trace
              ) -> SolverResult:
     "Batched exact Newton with explicit per-row Hessians (AH-Newton): batched Cholesky steps, optional line search."
-    _check_finite(x0, 'ah_newton: x0', ValueError)
-    x = x0.detach().clone()
-    B, d = x.shape
     counts = dict(f=0, grad=1, hess=0, fallback_rows=0)
-    def f_counted(X):
-        counts['f'] += 1; return f(X)
-    fx = f_counted(x); _check_finite(fx, 'ah_newton: f(x0)')
-    g = grad(x); _check_finite(g, 'ah_newton: grad(x0)')
-    gnorm = g.norm(dim=1)
-    thr = torch.clamp(rtol * gnorm, min=tol)
-    ftol = 10 * torch.finfo(x.dtype).eps if ftol is None else ftol
-    status = torch.full((B,), int(Status.MAX_ITER), dtype=torch.long, device=x.device)
-    done = torch.zeros(B, dtype=torch.bool, device=x.device)
+    x, fx, g, gnorm, thr, ftol, status, done, f_counted = _newton_start('ah_newton', f, grad, x0, tol, rtol, ftol, counts)
+    B, d = x.shape
     records = [] if trace else None
     k = 0
     while True:
