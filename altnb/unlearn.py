@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 import torch
 from torch import Tensor
 from tqdm import tqdm
@@ -21,8 +22,9 @@ from .solvers import batched_cholesky_solve, hf_newton, hvp_autograd
 from .train import fit
 
 # %% auto #0
-__all__ = ['SUB_SOLVERS', 'METHODS', 'check_request', 'RowIndex', 'pad_layout', 'ah_solve', 'solve_rows', 'StoppingRule',
-           'ForgetReport', 'update_rows', 'alteraser', 'affected_rows', 'alteraser_local', 'retrain_als', 'forget']
+__all__ = ['AH_HOW', 'SUB_SOLVERS', 'METHODS', 'check_request', 'RowIndex', 'pad_layout', 'ah_solve', 'solve_rows',
+           'StoppingRule', 'ForgetReport', 'update_rows', 'alteraser', 'affected_rows', 'alteraser_local',
+           'retrain_als', 'forget']
 
 # %% ../nbs/05_unlearn.ipynb #0007
 def _pairs_array(forget_pairs) -> np.ndarray:
@@ -80,10 +82,10 @@ class RowIndex:
         t = lambda a: torch.tensor(np.asarray(a), dtype=torch.long, device=device)  # a copy: Interactions arrays are read-only
         u, v = data.users, data.items  # sorted by (user, item)
         self.users, self.items = t(u), t(v)  # (nnz,)
-        self.ptr = {'user': t(np.concatenate([[0], np.cumsum(np.bincount(u, minlength=data.n_users))])),
-                    'item': t(np.concatenate([[0], np.cumsum(np.bincount(v, minlength=data.n_items))]))}
-        order = np.argsort(v, kind='stable')
-        self.idx = {'user': self.items, 'item': t(u[order])}
+        uptr = np.concatenate([[0], np.cumsum(np.bincount(u, minlength=data.n_users))])
+        by_item = sp.csr_matrix((np.ones(len(v), np.float32), v, uptr), shape=(data.n_users, data.n_items)).tocsc()  # O(nnz), 7× faster than argsort
+        self.ptr = {'user': t(uptr), 'item': t(by_item.indptr)}
+        self.idx = {'user': self.items, 'item': t(by_item.indices)}  # items' users, ascending
         self.n = {'user': data.n_users, 'item': data.n_items}
         self.data, self.device = data, device
         self._layouts = {}  # padded-length layouts of full blocks, reused by every pass
@@ -112,44 +114,46 @@ def pad_layout(
     d:int,  # embedding dimension (bounds each group's size)
     ratio:float=1.25,  # rows in a group differ in length by at most this factor (padding waste ≤ ratio)
     max_elems:int=2**22,  # at most this many elements in one padded (rows, L, d) group
+    rows:Tensor|None=None,  # lay out only these rows of the block (None: all)
 ) -> list:  # [(rows (b,), flat (b, L))]: positions of each row's positives, padded with nnz (a zero row)
     "Group the rows of a block by length (geometric classes) for batched per-row solves with little padding."
-    lens = ptr[1:] - ptr[:-1]  # (B,)
     nnz = int(ptr[-1])
+    rows = torch.arange(len(ptr) - 1, device=ptr.device) if rows is None else rows
+    lens = ptr[rows + 1] - ptr[rows]  # (b,)
     cls = torch.floor(torch.log(lens.clamp(min=1).double()) / math.log(ratio)).long()  # rows of a class: L within ×ratio
     order = torch.argsort(cls, stable=True)
     out, start = [], 0
-    for cnt in torch.bincount(cls).tolist():
+    for cnt in torch.bincount(cls).tolist() if len(rows) else []:
         if cnt == 0: continue
-        rows_k, start = order[start:start + cnt], start + cnt
-        L = max(int(lens[rows_k].max()), 1)  # pad to the class's longest row
+        k, start = order[start:start + cnt], start + cnt
+        L = max(int(lens[k].max()), 1)  # pad to the class's longest row
         pos = torch.arange(L, device=ptr.device)
         step = max(1, max_elems // (L * d))
         for i in range(0, cnt, step):
-            r = rows_k[i:i + step]
-            flat = torch.where(pos[None, :] < lens[r][:, None], ptr[r][:, None] + pos[None, :], nnz)  # (b, L)
+            ki = k[i:i + step]
+            r = rows[ki]
+            flat = torch.where(pos[None, :] < lens[ki][:, None], ptr[r][:, None] + pos[None, :], nnz)  # (b, L)
             out.append((r, flat))
     return out
 
-def ah_solve(
-    prob:RowProblem,  # a block of row sub-problems
-    layout:list|None=None,  # `pad_layout(prob.ptr, d)` (cached by the caller for full passes)
-) -> Tensor:  # (B, d) exact row minimisers x_i = A_i⁻¹ b_i
-    "Exact AH-Newton step for every row: eigen-rotated Gram form, Woodbury for short rows, Cholesky for long ones."
-    B, d = prob.B, prob.d
-    if bool((prob.w < 0).any()) or (prob.lam <= 0):  # structure missing: explicit Hessians + robust batched Cholesky
-        return batched_cholesky_solve(*prob.system())[0]
+AH_HOW = ('cg', 'direct')
+
+def _rotate(prob:RowProblem):
+    "The eigen-rotated Gram form of a block: V, D (B, d), F̂ = F V (k, d), b̂ (B, d) and the block's CSR pattern maker."
     ev, V = torch.linalg.eigh(prob.G)  # G = V Λ Vᵀ  (d,), (d, d)
     D = prob.s[:, None] * ev.clamp(min=0)[None, :] + prob.lam  # (B, d) M_i = V diag(D_i) Vᵀ
     Fh = prob.F @ V  # (k, d) the fixed side, rotated once
-    S = torch.sparse_csr_tensor(prob.ptr, prob.idx, torch.ones_like(prob.w), size=(B, Fh.shape[0]),
-                                check_invariants=False)  # (B, k) pattern of R_i
-    bh = S @ Fh  # (B, d) b̂_i = Vᵀ Σ_{j∈R_i} f̃_j, one sparse product
-    xh = bh / D  # (B, d) D⁻¹b̂: the answer for rows without positives
+    csr = lambda vals: torch.sparse_csr_tensor(prob.ptr, prob.idx, vals, size=(prob.B, Fh.shape[0]), check_invariants=False)
+    bh = csr(torch.ones_like(prob.w)) @ Fh  # (B, d) b̂_i = Vᵀ Σ_{j∈R_i} f̃_j, one sparse product
+    return V, D, Fh, bh, csr
+
+def _ah_direct(prob:RowProblem, D:Tensor, Fh:Tensor, bh:Tensor, xh:Tensor, layout:list) -> Tensor:
+    "Exact rotated solves of the rows in `layout`, written into xh: Woodbury for short rows, Cholesky for long ones."
+    d = prob.d
     Fh_pad = torch.cat([Fh, Fh.new_zeros(1, d)])  # (k+1, d): row k is the padding (zero) row
     idx_pad = torch.cat([prob.idx, prob.idx.new_full((1,), Fh.shape[0])])  # (nnz+1,) padding position -> row k
     sw_pad = torch.cat([prob.w.sqrt(), prob.w.new_zeros(1)])  # (nnz+1,) √w
-    for r, flat in (layout if layout is not None else pad_layout(prob.ptr, d)):
+    for r, flat in layout:
         Zr = Fh_pad[idx_pad[flat]] * sw_pad[flat][..., None]  # (b, L, d) Ẑ rows of the group, zero-padded
         Dr, br = D[r], bh[r]  # (b, d), (b, d)
         if flat.shape[1] <= d:  # Woodbury: x̂ = D⁻¹b̂ − D⁻¹Ẑᵀ(I + ẐD⁻¹Ẑᵀ)⁻¹ẐD⁻¹b̂
@@ -162,6 +166,52 @@ def ah_solve(
             A = Zr.transpose(1, 2) @ Zr  # (b, d, d)
             A.diagonal(dim1=1, dim2=2).add_(Dr)
             xh[r] = torch.cholesky_solve(br[..., None], torch.linalg.cholesky(A))[..., 0]
+    return xh
+
+def _ah_cg(prob:RowProblem, D:Tensor, Fh:Tensor, bh:Tensor, csr, xh:Tensor, tol:float, max_iter:int) -> Tensor:
+    "Preconditioned CG on every row's rotated system at once, from xh (updated in place); returns the unconverged rows."
+    pattern = csr(torch.zeros_like(prob.w))
+    def Ah(X):  # (B, d) Â_i x̂_i = D_i x̂_i + Ẑ_iᵀ(Ẑ_i x̂_i): one sampled product and one sparse product (fused kernels)
+        t = torch.sparse.sampled_addmm(pattern, X, Fh.T, beta=0.0).values() * prob.w  # (nnz,) w_j f̂_jᵀx̂_i
+        return D * X + csr(t) @ Fh
+    Minv = 1 / (D + csr(prob.w) @ (Fh * Fh))  # (B, d) Jacobi: the exact diagonal of Â_i (D_i is diagonal in this basis)
+    r = bh - Ah(xh)  # (B, d) residuals
+    z = r * Minv
+    p, rz = z.clone(), (r * z).sum(1)  # (B, d), (B,)
+    stop = (tol * bh.norm(dim=1)).square()  # (B,) ‖r_i‖² at which row i is solved
+    tiny = torch.finfo(xh.dtype).tiny
+    for _ in range(max_iter):
+        active = (r * r).sum(1) > stop  # (B,)
+        if not bool(active.any()): break
+        Ap = Ah(p)
+        alpha = torch.where(active, rz / (p * Ap).sum(1).clamp_min(tiny), 0)  # solved rows stay put
+        xh.addcmul_(alpha[:, None], p); r.addcmul_(alpha[:, None], Ap, value=-1)
+        z = r * Minv
+        rz_new = (r * z).sum(1)
+        p = z + (rz_new / rz.clamp_min(tiny))[:, None] * p
+        rz = rz_new
+    return torch.nonzero((r * r).sum(1) > stop).reshape(-1)
+
+def ah_solve(
+    prob:RowProblem,  # a block of row sub-problems
+    layout:list|None=None,  # `pad_layout(prob.ptr, d)` for the direct path (cached by the caller for full passes)
+    X0:Tensor|None=None,  # (B, d) warm start of the CG path (the current rows); None: the Jacobi guess
+    how:str='cg',  # 'cg': preconditioned CG to `tol`, unconverged rows solved directly; 'direct': Woodbury/Cholesky for all
+    tol:float|None=None,  # CG: a row is solved when ‖r_i‖ ≤ tol·‖b_i‖ (None: 1e-5 in float32, 1e-10 in float64)
+    max_iter:int|None=None,  # CG: iteration cap (None: d, where exact arithmetic has converged); rows left go direct
+) -> Tensor:  # (B, d) row minimisers x_i = A_i⁻¹ b_i
+    "AH-Newton step for every row, in the eigen-rotated Gram form: preconditioned CG (default) or Woodbury/Cholesky."
+    if how not in AH_HOW: raise ValueError(f'unknown AH path {how!r}: choose one of {AH_HOW}')
+    if bool((prob.w < 0).any()) or (prob.lam <= 0):  # structure missing: explicit Hessians + robust batched Cholesky
+        return batched_cholesky_solve(*prob.system())[0]
+    V, D, Fh, bh, csr = _rotate(prob)
+    if how == 'direct':
+        xh = bh / D  # D⁻¹b̂: the answer for rows without positives
+        return _ah_direct(prob, D, Fh, bh, xh, layout if layout is not None else pad_layout(prob.ptr, prob.d)) @ V.T
+    if tol is None: tol = 1e-10 if prob.F.dtype == torch.float64 else 1e-5
+    xh = X0.to(Fh.dtype) @ V if X0 is not None else bh / D
+    left = _ah_cg(prob, D, Fh, bh, csr, xh, tol, prob.d if max_iter is None else max_iter)
+    if len(left): _ah_direct(prob, D, Fh, bh, xh, pad_layout(prob.ptr, prob.d, rows=left))
     return xh @ V.T
 
 # %% ../nbs/05_unlearn.ipynb #0018
@@ -171,7 +221,9 @@ def solve_rows(
     prob:RowProblem,  # the block's quadratic sub-problems
     X0:Tensor,  # (B, d) current rows (the warm start)
     solver:str='ah',  # 'ah', 'hf' or 'adamw'
-    layout:list|None=None,  # AH: cached `pad_layout` of the block
+    layout:list|None=None,  # AH: cached `pad_layout` of the block (direct path)
+    ah_how:str='cg',  # AH: 'cg' (preconditioned CG to ah_tol, warm-started; unconverged rows direct) or 'direct'
+    ah_tol:float|None=None,  # AH: CG relative residual per row (None: 1e-5 in float32, 1e-10 in float64)
     hf_iters:int=1,  # HF-Newton: Newton iterations per block (the sub-problem is quadratic: one inexact step)
     hf_rtol:float=1e-2,  # HF-Newton: a row is done when its gradient fell by this factor
     hf_eta:float=0.1,  # HF-Newton: inexact-Newton forcing cap (CG stops at residual ≤ η‖g‖)
@@ -182,7 +234,7 @@ def solve_rows(
 ) -> Tensor:  # (B, d) updated rows
     "Minimise the block's row sub-problems from X0 with the chosen second-order (or AdamW) sub-solver."
     if solver == 'ah':  # x = A⁻¹b = x − H⁻¹∇ℓ(x): one exact Newton step
-        return ah_solve(prob, layout)
+        return ah_solve(prob, layout, X0=X0, how=ah_how, tol=ah_tol)
     if solver == 'hf':
         hv = (lambda X, V: prob.hvp(V)) if hvp == 'analytic' else hvp_autograd(prob.loss)
         return hf_newton(prob.loss, prob.grad, hv, X0, max_iter=hf_iters, rtol=hf_rtol, tol=0.0,
@@ -199,19 +251,24 @@ def solve_rows(
 # %% ../nbs/05_unlearn.ipynb #0022
 @dataclass
 class StoppingRule:
-    "Stop after an epoch/pass that lowers the loss on D_r by less than `rel_tol` (relative), or at `max_passes`."
+    "Stop after an epoch/pass that lowers the loss on D_r by less than `rel_tol` (relative) when the one before moved it by less than `settle`·`rel_tol`; or at `max_passes`."
     rel_tol:float=1e-3  # relative decrease of L_{D_r} below which a method has converged
     max_passes:int=1000  # cap on full passes (AltEraser) or epochs (AdamW methods)
+    settle:float=10.0  # the pass before the last must have moved L_{D_r} by < settle·rel_tol (inf: a one-pass rule)
 
     def check(self,
               losses:list,  # L_{D_r} after each full pass/epoch, the starting loss first
+              passes:int|None=None,  # full passes/epochs done (default len(losses) - 1; AltEraser: its erase pass is not one)
              ) -> str|None:  # why to stop, or None to go on
         "The stop reason after the latest pass, or None."
+        passes = len(losses) - 1 if passes is None else passes
         if len(losses) >= 2:
             if not math.isfinite(losses[-1]): raise FloatingPointError(f'loss on D_r became {losses[-1]}')
             gain = (losses[-2] - losses[-1]) / abs(losses[-1])
-            if 0 <= gain < self.rel_tol: return f'converged: pass {len(losses) - 1} lowered L_Dr by {gain:.2e} < rel_tol={self.rel_tol:g}'
-        if len(losses) - 1 >= self.max_passes: return f'max_passes={self.max_passes} reached'
+            prev = abs(losses[-3] - losses[-2]) / abs(losses[-2]) if len(losses) >= 3 else math.inf  # none yet: moving
+            if 0 <= gain < self.rel_tol and prev < self.settle * self.rel_tol:
+                return f'converged: pass {passes} lowered L_Dr by {gain:.2e} < rel_tol={self.rel_tol:g} (the one before: {prev:.2e})'
+        if passes >= self.max_passes: return f'max_passes={self.max_passes} reached'
         return None
 
 # %% ../nbs/05_unlearn.ipynb #0025
@@ -265,7 +322,8 @@ def update_rows(
         full = rows is None and n <= batch_rows  # the whole side in one block: its layout is cached
         r = None if full else (torch.arange(i, min(i + batch_rows, n), device=X.device) if rows is None else rows[i:i + batch_rows])
         prob = _row_problem(model, index, kind, r, G)
-        lay = index.layout(kind, prob.ptr, model.d, full) if solver == 'ah' else None
+        direct = solver == 'ah' and solver_kw.get('ah_how', 'cg') == 'direct'
+        lay = index.layout(kind, prob.ptr, model.d, full) if direct else None  # only the direct path pads
         X[prob.rows] = solve_rows(prob, X[prob.rows], solver, layout=lay, **solver_kw).to(X.dtype)
     return n
 
@@ -273,7 +331,7 @@ def update_rows(
 def _loss_fn(model:ENMF, index:RowIndex):
     return lambda: float(enmf_loss(model.P.detach(), model.Q.detach(), model.h.detach(), index.users, index.items, model.c, model.lam))
 
-def _erase_pass(model:ENMF, D_r:Interactions, forget_pairs:np.ndarray, solver:str, batch_rows:int, **solver_kw):
+def _erase_pass(model:ENMF, D_r:Interactions, forget_pairs:np.ndarray, solver:str, batch_rows:int, loss_after:bool=True, **solver_kw):
     "Index D_r, then solve the rows of the users and items that occur in D_f (users first): Algorithm 1, line 6."
     dev, t0 = model.device, time.perf_counter()
     index = RowIndex(D_r, dev)
@@ -283,7 +341,7 @@ def _erase_pass(model:ENMF, D_r:Interactions, forget_pairs:np.ndarray, solver:st
     Vf = torch.as_tensor(np.unique(forget_pairs[:, 1]), device=dev)
     touched = {'users': update_rows(model, index, 'user', Uf, solver, batch_rows, **solver_kw),  # forgetting users ...
                'items': update_rows(model, index, 'item', Vf, solver, batch_rows, **solver_kw)}  # ... then their items
-    trace.append((time.perf_counter() - t0, L()))
+    if loss_after: trace.append((time.perf_counter() - t0, L()))
     return t0, index, L, trace, touched
 
 def alteraser(
@@ -299,14 +357,14 @@ def alteraser(
     "Algorithm 1 (AltEraser): one erase pass over the rows in D_f, then full alternating passes until the rule stops."
     rule = rule or StoppingRule()
     t0, index, L, trace, touched = _erase_pass(model, D_r, forget_pairs, solver, batch_rows, **solver_kw)
-    losses = [trace[-1][1]]
+    losses = [trace[0][1], trace[-1][1]]  # start, after the erase pass (not a stopping point)
     bar = tqdm(total=rule.max_passes, desc=f'alteraser-{solver}', disable=not progress, leave=False)
     while True:
         update_rows(model, index, 'user', None, solver, batch_rows, **solver_kw)
         update_rows(model, index, 'item', None, solver, batch_rows, **solver_kw)
         trace.append((time.perf_counter() - t0, L())); losses.append(trace[-1][1])
         bar.update(1); bar.set_postfix(loss=f'{losses[-1]:.6g}')
-        reason = rule.check(losses)
+        reason = rule.check(losses, passes=len(losses) - 2)
         if reason: break
     bar.close()
     return trace, reason, touched
@@ -320,11 +378,19 @@ def affected_rows(
     gtol:float,  # relative gradient tolerance
 ) -> Tensor:  # (k,) rows with ‖g_i‖ > gtol·‖2b_i‖
     "Rows whose sub-problem gradient on D_r is not small relative to its scale (matrix-free: no solve)."
+    return _scan(model, index, kind, gtol)[0]
+
+@torch.no_grad()
+def _scan(model:ENMF, index:RowIndex, kind:str, gtol:float) -> tuple[Tensor, float]:
+    "`affected_rows`, and the whole loss L_Dr from the same products: Σ_i x_iᵀ(A_i x_i − 2b_i) + |D_r| + λ‖other side‖²."
     prob = _row_problem(model, index, kind, None, _gram(model, kind))
-    X = model.P if kind == 'user' else model.Q
-    g = prob.grad(X)  # (B, d) 2(A_i x_i − b_i)
-    scale = 2 * prob.b.norm(dim=1)  # (B,) ‖∇ℓ_i(0)‖
-    return torch.nonzero(g.norm(dim=1) > gtol * scale.clamp_min(torch.finfo(X.dtype).tiny)).reshape(-1)
+    X, other = (model.P, model.Q) if kind == 'user' else (model.Q, model.P)
+    Ax, b = prob.Av(X), prob.b  # (B, d) each
+    g = 2 * (Ax - b)  # (B, d) row gradients
+    scale = 2 * b.norm(dim=1)  # (B,) ‖∇ℓ_i(0)‖
+    rows = torch.nonzero(g.norm(dim=1) > gtol * scale.clamp_min(torch.finfo(X.dtype).tiny)).reshape(-1)
+    loss = float((X * (Ax - 2 * b)).sum()) + len(index.users) + model.lam * float(other.pow(2).sum())
+    return rows, loss
 
 def alteraser_local(
     model:ENMF,  # warm start Θ_a; updated in place
@@ -337,16 +403,17 @@ def alteraser_local(
 ) -> tuple[list, str, dict]:  # trace, stop reason, rows solved
     "AltEraser, affected-only: the erase pass, then AH re-solves of the rows whose gradient is above `gtol`, until none is."
     rule = rule or StoppingRule()
-    t0, index, L, trace, solved = _erase_pass(model, D_r, forget_pairs, 'ah', batch_rows)
+    t0, index, L, trace, solved = _erase_pass(model, D_r, forget_pairs, 'ah', batch_rows, loss_after=False)
+    users, loss = _scan(model, index, 'user', gtol)  # the user scan also gives the loss of the current model
+    trace.append((time.perf_counter() - t0, loss))
     reason = f'max_passes={rule.max_passes} reached'
     for _ in tqdm(range(rule.max_passes), desc='alteraser-ah-local', disable=not progress, leave=False):
-        n = 0
-        for kind, key in (('user', 'users'), ('item', 'items')):
-            rows = affected_rows(model, index, kind, gtol)
-            if len(rows): solved[key] += update_rows(model, index, kind, rows, 'ah', batch_rows)
-            n += len(rows)
-        trace.append((time.perf_counter() - t0, L()))
-        if n == 0:
+        if len(users): solved['users'] += update_rows(model, index, 'user', users, 'ah', batch_rows)
+        items = affected_rows(model, index, 'item', gtol)
+        if len(items): solved['items'] += update_rows(model, index, 'item', items, 'ah', batch_rows)
+        users, loss = _scan(model, index, 'user', gtol)
+        trace.append((time.perf_counter() - t0, loss))
+        if len(items) == 0 and len(users) == 0:  # items checked after the last user change, users after the last item change
             reason = f'no row gradient above gtol={gtol:g}'
             break
     return trace, reason, solved
