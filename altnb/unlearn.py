@@ -170,6 +170,7 @@ def _ah_direct(prob:RowProblem, D:Tensor, Fh:Tensor, bh:Tensor, xh:Tensor, layou
 
 def _ah_cg(prob:RowProblem, D:Tensor, Fh:Tensor, bh:Tensor, csr, xh:Tensor, tol:float, max_iter:int) -> Tensor:
     "Preconditioned CG on every row's rotated system at once, from xh (updated in place); returns the unconverged rows."
+    xh[bh.abs().amax(1) == 0] = 0  # rows without positives: x = 0 exactly (a relative tolerance could never stop them)
     pattern = csr(torch.zeros_like(prob.w))
     def Ah(X):  # (B, d) Â_i x̂_i = D_i x̂_i + Ẑ_iᵀ(Ẑ_i x̂_i): one sampled product and one sparse product (fused kernels)
         t = torch.sparse.sampled_addmm(pattern, X, Fh.T, beta=0.0).values() * prob.w  # (nnz,) w_j f̂_jᵀx̂_i
@@ -195,7 +196,7 @@ def _ah_cg(prob:RowProblem, D:Tensor, Fh:Tensor, bh:Tensor, csr, xh:Tensor, tol:
 def ah_solve(
     prob:RowProblem,  # a block of row sub-problems
     layout:list|None=None,  # `pad_layout(prob.ptr, d)` for the direct path (cached by the caller for full passes)
-    X0:Tensor|None=None,  # (B, d) warm start of the CG path (the current rows); None: the Jacobi guess
+    X0:Tensor|None=None,  # (B, d) warm start of the CG path (the current rows); None: D⁻¹b̂
     how:str='cg',  # 'cg': preconditioned CG to `tol`, unconverged rows solved directly; 'direct': Woodbury/Cholesky for all
     tol:float|None=None,  # CG: a row is solved when ‖r_i‖ ≤ tol·‖b_i‖ (None: 1e-5 in float32, 1e-10 in float64)
     max_iter:int|None=None,  # CG: iteration cap (None: d, where exact arithmetic has converged); rows left go direct
