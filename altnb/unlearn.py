@@ -8,7 +8,7 @@ import inspect
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import scipy.sparse as sp
@@ -195,7 +195,7 @@ def _ah_cg(prob:RowProblem, D:Tensor, Fh:Tensor, bh:Tensor, csr, xh:Tensor, tol:
 
 def ah_solve(
     prob:RowProblem,  # a block of row sub-problems
-    layout:list|None=None,  # `pad_layout(prob.ptr, d)` for the direct path (cached by the caller for full passes)
+    layout:list|Callable|None=None,  # direct path: `pad_layout(prob.ptr, d)`, or a function giving it (the caller's cache)
     X0:Tensor|None=None,  # (B, d) warm start of the CG path (the current rows); None: D⁻¹b̂
     how:str='cg',  # 'cg': preconditioned CG to `tol`, unconverged rows solved directly; 'direct': Woodbury/Cholesky for all
     tol:float|None=None,  # CG: a row is solved when ‖r_i‖ ≤ tol·‖b_i‖ (None: 1e-5 in float32, 1e-10 in float64)
@@ -208,6 +208,7 @@ def ah_solve(
     V, D, Fh, bh, csr = _rotate(prob)
     if how == 'direct':
         xh = bh / D  # D⁻¹b̂: the answer for rows without positives
+        layout = layout() if callable(layout) else layout  # asked for only here: the CG path pads nothing
         return _ah_direct(prob, D, Fh, bh, xh, layout if layout is not None else pad_layout(prob.ptr, prob.d)) @ V.T
     if tol is None: tol = 1e-10 if prob.F.dtype == torch.float64 else 1e-5
     xh = X0.to(Fh.dtype) @ V if X0 is not None else bh / D
@@ -222,7 +223,7 @@ def solve_rows(
     prob:RowProblem,  # the block's quadratic sub-problems
     X0:Tensor,  # (B, d) current rows (the warm start)
     solver:str='ah',  # 'ah', 'hf' or 'adamw'
-    layout:list|None=None,  # AH: cached `pad_layout` of the block (direct path)
+    layout:list|Callable|None=None,  # AH, direct path: the block's `pad_layout`, or a function giving it
     ah_how:str='cg',  # AH: 'cg' (preconditioned CG to ah_tol, warm-started; unconverged rows direct) or 'direct'
     ah_tol:float|None=None,  # AH: CG relative residual per row (None: 1e-5 in float32, 1e-10 in float64)
     hf_iters:int=1,  # HF-Newton: Newton iterations per block (the sub-problem is quadratic: one inexact step)
@@ -314,17 +315,17 @@ def update_rows(
     rows:Tensor|None,  # (B,) rows to update; None: all
     solver:str='ah',  # sub-solver, see `solve_rows`
     batch_rows:int=8192,  # rows per block (bounds memory)
+    G:Tensor|None=None,  # the fixed side's Gram matrix, when the caller already has it (default: computed here)
     **solver_kw,
 ) -> int:  # rows updated
     "Solve the row sub-problems of `rows` (users or items) on D_r and write them into the model."
-    X, G = (model.P if kind == 'user' else model.Q), _gram(model, kind)
+    X, G = (model.P if kind == 'user' else model.Q), (_gram(model, kind) if G is None else G)
     n = index.n[kind] if rows is None else len(rows)
     for i in range(0, n, batch_rows):
         full = rows is None and n <= batch_rows  # the whole side in one block: its layout is cached
         r = None if full else (torch.arange(i, min(i + batch_rows, n), device=X.device) if rows is None else rows[i:i + batch_rows])
         prob = _row_problem(model, index, kind, r, G)
-        direct = solver == 'ah' and solver_kw.get('ah_how', 'cg') == 'direct'
-        lay = index.layout(kind, prob.ptr, model.d, full) if direct else None  # only the direct path pads
+        lay = (lambda ptr=prob.ptr, full=full: index.layout(kind, ptr, model.d, full)) if solver == 'ah' else None
         X[prob.rows] = solve_rows(prob, X[prob.rows], solver, layout=lay, **solver_kw).to(X.dtype)
     return n
 
@@ -379,12 +380,12 @@ def affected_rows(
     gtol:float,  # relative gradient tolerance
 ) -> Tensor:  # (k,) rows with ‖g_i‖ > gtol·‖2b_i‖
     "Rows whose sub-problem gradient on D_r is not small relative to its scale (matrix-free: no solve)."
-    return _scan(model, index, kind, gtol)[0]
+    return _scan(model, index, kind, gtol, _gram(model, kind))[0]
 
 @torch.no_grad()
-def _scan(model:ENMF, index:RowIndex, kind:str, gtol:float) -> tuple[Tensor, float]:
+def _scan(model:ENMF, index:RowIndex, kind:str, gtol:float, G:Tensor) -> tuple[Tensor, float]:
     "`affected_rows`, and the whole loss L_Dr from the same products: Σ_i x_iᵀ(A_i x_i − 2b_i) + |D_r| + λ‖other side‖²."
-    prob = _row_problem(model, index, kind, None, _gram(model, kind))
+    prob = _row_problem(model, index, kind, None, G)
     X, other = (model.P, model.Q) if kind == 'user' else (model.Q, model.P)
     Ax, b = prob.Av(X), prob.b  # (B, d) each
     g = 2 * (Ax - b)  # (B, d) row gradients
@@ -405,14 +406,17 @@ def alteraser_local(
     "AltEraser, affected-only: the erase pass, then AH re-solves of the rows whose gradient is above `gtol`, until none is."
     rule = rule or StoppingRule()
     t0, index, L, trace, solved = _erase_pass(model, D_r, forget_pairs, 'ah', batch_rows, loss_after=False)
-    users, loss = _scan(model, index, 'user', gtol)  # the user scan also gives the loss of the current model
+    Gu = _gram(model, 'user')  # a side's Gram matrix serves its scan and its solve (the other side does not move between)
+    users, loss = _scan(model, index, 'user', gtol, Gu)  # the user scan also gives the loss of the current model
     trace.append((time.perf_counter() - t0, loss))
     reason = f'max_passes={rule.max_passes} reached'
     for _ in tqdm(range(rule.max_passes), desc='alteraser-ah-local', disable=not progress, leave=False):
-        if len(users): solved['users'] += update_rows(model, index, 'user', users, 'ah', batch_rows)
-        items = affected_rows(model, index, 'item', gtol)
-        if len(items): solved['items'] += update_rows(model, index, 'item', items, 'ah', batch_rows)
-        users, loss = _scan(model, index, 'user', gtol)
+        if len(users): solved['users'] += update_rows(model, index, 'user', users, 'ah', batch_rows, G=Gu)
+        Gi = _gram(model, 'item')
+        items = _scan(model, index, 'item', gtol, Gi)[0]
+        if len(items): solved['items'] += update_rows(model, index, 'item', items, 'ah', batch_rows, G=Gi)
+        Gu = _gram(model, 'user')
+        users, loss = _scan(model, index, 'user', gtol, Gu)
         trace.append((time.perf_counter() - t0, loss))
         if len(items) == 0 and len(users) == 0:  # items checked after the last user change, users after the last item change
             reason = f'no row gradient above gtol={gtol:g}'

@@ -51,14 +51,13 @@ def main(argv=None) -> int:
     lc, ld = m_cpu.loss(D), m_dev.loss(D)
     check('whole-data loss', rel(ld, lc) < 1e-5, f'{ld:.8g} vs {lc:.8g}')
 
+    c64, d64 = m_cpu.clone().double(), m_dev.clone().double()
     for make, name in ((user_problem, 'users'), (item_problem, 'items')):
-        pc, pd = make(m_cpu.double(), D), make(m_dev.double(), D)
-        exact = ah_solve(pc, how='direct')
+        exact = ah_solve(make(c64, D), how='direct')
         for how in ('cg', 'direct'):
-            x = ah_solve(pd, how=how).cpu()
+            x = ah_solve(make(d64, D), how=how).cpu()
             err = float(((x - exact).norm(dim=1) / exact.norm(dim=1)).max())
             check(f'AH row solves, {name}, {how} (float64)', err < 1e-7, f'max relative error {err:.1e}')
-        m_cpu, m_dev = m_cpu.float(), m_dev.float()
 
     t0 = time.perf_counter()
     fc, hc = fit(D, None, d=32, max_epochs=30, seed=0, device='cpu', progress=False)
