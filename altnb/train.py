@@ -22,11 +22,9 @@ __all__ = ['FORMAT', 'FORMAT_VERSION', 'batch_positives', 'batch_objective', 'ba
 
 # %% ../nbs/03_train.ipynb #0005
 def _csr_tensors(data:Interactions, device) -> tuple[Tensor, Tensor]:
-    "CSR of `data` by user as tensors: ptr (m+1,), items (nnz,) (pairs are sorted by user)."
-    u, v = np.asarray(data.users, np.int64), np.asarray(data.items, np.int64)
-    order = np.lexsort((v, u))
-    ptr = np.searchsorted(u[order], np.arange(data.n_users + 1))
-    return torch.as_tensor(ptr, device=device), torch.as_tensor(v[order], device=device)
+    "CSR of `data` by user as tensors: ptr (m+1,), items (nnz,) (`Interactions` keeps its pairs sorted by user, item)."
+    t = lambda a: torch.tensor(np.asarray(a, np.int64), device=device)  # a copy: Interactions arrays are read-only
+    return t(data.csr.indptr), t(data.items)
 
 def batch_positives(
     ptr:Tensor,  # (m+1,) CSR pointer by user
@@ -105,7 +103,7 @@ class History:
         return (f'History({len(self.epoch)} epochs, best_epoch={self.best_epoch}, best {self.metric}={self.best_metric}, '
                 f'stop_reason={self.stop_reason!r}, {self.time_total_s:.1f}s)')
 
-# %% ../nbs/03_train.ipynb #6cb24377
+# %% ../nbs/03_train.ipynb #0015
 def auto_c0(data:Interactions,  # the training data
             kappa:float=1.2,  # total missing weight relative to the observed pairs
            ) -> float:
@@ -113,7 +111,7 @@ def auto_c0(data:Interactions,  # the training data
     rho = len(data) / (data.n_users * data.n_items)
     return round(kappa * rho / (1 - rho), 4)
 
-# %% ../nbs/03_train.ipynb #0013
+# %% ../nbs/03_train.ipynb #0017
 def fit(train:Interactions,  # training pairs
         valid:Interactions|None=None,  # validation pairs for early stopping (None: run max_epochs / until `tol`)
         *,
@@ -227,7 +225,7 @@ def fit(train:Interactions,  # training pairs
     hist.time_total_s = time.perf_counter() - t0
     return model, hist
 
-# %% ../nbs/03_train.ipynb #0022
+# %% ../nbs/03_train.ipynb #0026
 FORMAT, FORMAT_VERSION = 'altnb-enmf', 1
 
 def _plain(x):

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
-import scipy.sparse as sp
 import torch
 from torch import Tensor
 from tqdm import tqdm
@@ -80,12 +79,9 @@ class RowIndex:
                  device:Any=None,  # torch device
                 ):
         t = lambda a: torch.tensor(np.asarray(a), dtype=torch.long, device=device)  # a copy: Interactions arrays are read-only
-        u, v = data.users, data.items  # sorted by (user, item)
-        self.users, self.items = t(u), t(v)  # (nnz,)
-        uptr = np.concatenate([[0], np.cumsum(np.bincount(u, minlength=data.n_users))])
-        by_item = sp.csr_matrix((np.ones(len(v), np.float32), v, uptr), shape=(data.n_users, data.n_items)).tocsc()  # O(nnz), 7× faster than argsort
-        self.ptr = {'user': t(uptr), 'item': t(by_item.indptr)}
-        self.idx = {'user': self.items, 'item': t(by_item.indices)}  # items' users, ascending
+        self.users, self.items = t(data.users), t(data.items)  # (nnz,) sorted by (user, item)
+        self.ptr = {'user': t(data.csr.indptr), 'item': t(data.csc.indptr)}  # the data's own (cached) CSR by user and by item
+        self.idx = {'user': self.items, 'item': t(data.csc.indices)}  # items' users, ascending
         self.n = {'user': data.n_users, 'item': data.n_items}
         self.data, self.device = data, device
         self._layouts = {}  # padded-length layouts of full blocks, reused by every pass
