@@ -194,7 +194,7 @@ def ah_solve(
     layout:list|Callable|None=None,  # direct path: `pad_layout(prob.ptr, d)`, or a function giving it (the caller's cache)
     X0:Tensor|None=None,  # (B, d) warm start of the CG path (the current rows); None: D⁻¹b̂
     how:str='cg',  # 'cg': preconditioned CG to `tol`, unconverged rows solved directly; 'direct': Woodbury/Cholesky for all
-    tol:float|None=None,  # CG: a row is solved when ‖r_i‖ ≤ tol·‖b_i‖ (None: 1e-5 in float32, 1e-10 in float64)
+    tol:float|None=None,  # CG: a row is solved when ‖r_i‖ ≤ tol·‖b_i‖ (None: 1e-3 in float32, 1e-10 in float64)
     max_iter:int|None=None,  # CG: iteration cap (None: d, where exact arithmetic has converged); rows left go direct
 ) -> Tensor:  # (B, d) row minimisers x_i = A_i⁻¹ b_i
     "AH-Newton step for every row, in the eigen-rotated Gram form: preconditioned CG (default) or Woodbury/Cholesky."
@@ -206,7 +206,7 @@ def ah_solve(
         xh = bh / D  # D⁻¹b̂: the answer for rows without positives
         layout = layout() if callable(layout) else layout  # asked for only here: the CG path pads nothing
         return _ah_direct(prob, D, Fh, bh, xh, layout if layout is not None else pad_layout(prob.ptr, prob.d)) @ V.T
-    if tol is None: tol = 1e-10 if prob.F.dtype == torch.float64 else 1e-5
+    if tol is None: tol = 1e-10 if prob.F.dtype == torch.float64 else 1e-3
     xh = X0.to(Fh.dtype) @ V if X0 is not None else bh / D
     left = _ah_cg(prob, D, Fh, bh, csr, xh, tol, prob.d if max_iter is None else max_iter)
     if len(left): _ah_direct(prob, D, Fh, bh, xh, pad_layout(prob.ptr, prob.d, rows=left))
@@ -221,7 +221,7 @@ def solve_rows(
     solver:str='ah',  # 'ah', 'hf' or 'adamw'
     layout:list|Callable|None=None,  # AH, direct path: the block's `pad_layout`, or a function giving it
     ah_how:str='cg',  # AH: 'cg' (preconditioned CG to ah_tol, warm-started; unconverged rows direct) or 'direct'
-    ah_tol:float|None=None,  # AH: CG relative residual per row (None: 1e-5 in float32, 1e-10 in float64)
+    ah_tol:float|None=None,  # AH: CG relative residual per row (None: 1e-3 in float32, 1e-10 in float64)
     hf_iters:int=1,  # HF-Newton: Newton iterations per block (the sub-problem is quadratic: one inexact step)
     hf_rtol:float=1e-2,  # HF-Newton: a row is done when its gradient fell by this factor
     hf_eta:float=0.1,  # HF-Newton: inexact-Newton forcing cap (CG stops at residual ≤ η‖g‖)
@@ -409,12 +409,16 @@ def alteraser_local(
     for _ in tqdm(range(rule.max_passes), desc='alteraser-ah-local', disable=not progress, leave=False):
         if len(users): solved['users'] += update_rows(model, index, 'user', users, 'ah', batch_rows, G=Gu)
         Gi = _gram(model, 'item')
-        items = _scan(model, index, 'item', gtol, Gi)[0]
-        if len(items): solved['items'] += update_rows(model, index, 'item', items, 'ah', batch_rows, G=Gi)
+        items, loss = _scan(model, index, 'item', gtol, Gi)
+        if len(items) == 0:  # users just solved, the others unchanged since their scan: done on both sides
+            trace.append((time.perf_counter() - t0, loss))
+            reason = f'no row gradient above gtol={gtol:g}'
+            break
+        solved['items'] += update_rows(model, index, 'item', items, 'ah', batch_rows, G=Gi)
         Gu = _gram(model, 'user')
         users, loss = _scan(model, index, 'user', gtol, Gu)
         trace.append((time.perf_counter() - t0, loss))
-        if len(items) == 0 and len(users) == 0:  # items checked after the last user change, users after the last item change
+        if len(users) == 0:  # the same argument with the sides swapped
             reason = f'no row gradient above gtol={gtol:g}'
             break
     return trace, reason, solved
