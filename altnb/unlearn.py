@@ -22,7 +22,7 @@ from .train import fit
 
 # %% auto #0
 __all__ = ['AH_HOW', 'SUB_SOLVERS', 'METHODS', 'check_request', 'RowIndex', 'pad_layout', 'ah_solve', 'solve_rows',
-           'StoppingRule', 'ForgetReport', 'update_rows', 'alteraser', 'affected_rows', 'alteraser_local',
+           'StoppingRule', 'ForgetReport', 'Clock', 'update_rows', 'alteraser', 'affected_rows', 'alteraser_local',
            'retrain_als', 'forget']
 
 # %% ../nbs/05_unlearn.ipynb #0007
@@ -288,6 +288,23 @@ class ForgetReport:
         return (f'ForgetReport({self.method}: {self.time_s:.3f}s, {self.passes} passes, L_Dr={self.loss_dr:.6g}, '
                 f'target reached at {tt}; {self.stop_reason})')
 
+class Clock:
+    "Seconds since the start of a method, less the time spent in its observer (evaluation is not the method's cost)."
+    def __init__(self,
+                 observe:Callable|None=None,  # called as observe(i, seconds, model) at trace points after the start
+                ):
+        self.observe, self.paused, self.t0 = observe, 0.0, time.perf_counter()
+
+    def __call__(self) -> float: return time.perf_counter() - self.t0 - self.paused
+
+    def mark(self, trace:list, loss:float, model:ENMF|None=None) -> None:
+        "Append (seconds, loss) to `trace`; then, off the clock, show `model` to the observer."
+        trace.append((self(), float(loss)))
+        if self.observe is not None and model is not None:
+            t = time.perf_counter()
+            self.observe(len(trace) - 1, trace[-1][0], model)
+            self.paused += time.perf_counter() - t
+
 def _time_to_target(trace, target):
     if target is None: return None
     return next((t for t, l in trace if l <= target), None)
@@ -329,18 +346,19 @@ def update_rows(
 def _loss_fn(model:ENMF, index:RowIndex):
     return lambda: float(enmf_loss(model.P.detach(), model.Q.detach(), model.h.detach(), index.users, index.items, model.c, model.lam))
 
-def _erase_pass(model:ENMF, D_r:Interactions, forget_pairs:np.ndarray, solver:str, batch_rows:int, loss_after:bool=True, **solver_kw):
+def _erase_pass(model:ENMF, D_r:Interactions, forget_pairs:np.ndarray, solver:str, batch_rows:int, loss_after:bool=True,
+                clock:Clock|None=None, **solver_kw):
     "Index D_r, then solve the rows of the users and items that occur in D_f (users first): Algorithm 1, line 6."
-    dev, t0 = model.device, time.perf_counter()
+    dev, clock, trace = model.device, clock or Clock(), []
     index = RowIndex(D_r, dev)
     L = _loss_fn(model, index)
-    trace = [(time.perf_counter() - t0, L())]
+    clock.mark(trace, L())  # the start (Θ_a on D_r): not shown to the observer
     Uf = torch.as_tensor(np.unique(forget_pairs[:, 0]), device=dev)
     Vf = torch.as_tensor(np.unique(forget_pairs[:, 1]), device=dev)
     touched = {'users': update_rows(model, index, 'user', Uf, solver, batch_rows, **solver_kw),  # forgetting users ...
                'items': update_rows(model, index, 'item', Vf, solver, batch_rows, **solver_kw)}  # ... then their items
-    if loss_after: trace.append((time.perf_counter() - t0, L()))
-    return t0, index, L, trace, touched
+    if loss_after: clock.mark(trace, L(), model)
+    return clock, index, L, trace, touched
 
 def alteraser(
     model:ENMF,  # warm start Θ_a; its P and Q rows are updated in place
@@ -350,17 +368,18 @@ def alteraser(
     rule:StoppingRule|None=None,  # stopping rule for the full passes
     batch_rows:int=8192,  # rows per block
     progress:bool=False,  # show a progress bar over passes
+    clock:Clock|None=None,  # the method's clock (and observer); default: a new one
     **solver_kw,
 ) -> tuple[list, str, dict]:  # trace [(s, L_Dr)], stop reason, rows touched by the erase pass
     "Algorithm 1 (AltEraser): one erase pass over the rows in D_f, then full alternating passes until the rule stops."
     rule = rule or StoppingRule()
-    t0, index, L, trace, touched = _erase_pass(model, D_r, forget_pairs, solver, batch_rows, **solver_kw)
+    clock, index, L, trace, touched = _erase_pass(model, D_r, forget_pairs, solver, batch_rows, clock=clock, **solver_kw)
     losses = [trace[0][1], trace[-1][1]]  # start, after the erase pass (not a stopping point)
     bar = tqdm(total=rule.max_passes, desc=f'alteraser-{solver}', disable=not progress, leave=False)
     while True:
         update_rows(model, index, 'user', None, solver, batch_rows, **solver_kw)
         update_rows(model, index, 'item', None, solver, batch_rows, **solver_kw)
-        trace.append((time.perf_counter() - t0, L())); losses.append(trace[-1][1])
+        clock.mark(trace, L(), model); losses.append(trace[-1][1])
         bar.update(1); bar.set_postfix(loss=f'{losses[-1]:.6g}')
         reason = rule.check(losses, passes=len(losses) - 2)
         if reason: break
@@ -398,26 +417,27 @@ def alteraser_local(
     rule:StoppingRule|None=None,  # only its max_passes caps the rounds
     batch_rows:int=8192,  # rows per block
     progress:bool=False,  # progress bar over rounds
+    clock:Clock|None=None,  # the method's clock (and observer); default: a new one
 ) -> tuple[list, str, dict]:  # trace, stop reason, rows solved
     "AltEraser, affected-only: the erase pass, then AH re-solves of the rows whose gradient is above `gtol`, until none is."
     rule = rule or StoppingRule()
-    t0, index, L, trace, solved = _erase_pass(model, D_r, forget_pairs, 'ah', batch_rows, loss_after=False)
+    clock, index, L, trace, solved = _erase_pass(model, D_r, forget_pairs, 'ah', batch_rows, loss_after=False, clock=clock)
     Gu = _gram(model, 'user')  # a side's Gram matrix serves its scan and its solve (the other side does not move between)
     users, loss = _scan(model, index, 'user', gtol, Gu)  # the user scan also gives the loss of the current model
-    trace.append((time.perf_counter() - t0, loss))
+    clock.mark(trace, loss, model)
     reason = f'max_passes={rule.max_passes} reached'
     for _ in tqdm(range(rule.max_passes), desc='alteraser-ah-local', disable=not progress, leave=False):
         if len(users): solved['users'] += update_rows(model, index, 'user', users, 'ah', batch_rows, G=Gu)
         Gi = _gram(model, 'item')
         items, loss = _scan(model, index, 'item', gtol, Gi)
         if len(items) == 0:  # users just solved, the others unchanged since their scan: done on both sides
-            trace.append((time.perf_counter() - t0, loss))
+            clock.mark(trace, loss, model)
             reason = f'no row gradient above gtol={gtol:g}'
             break
         solved['items'] += update_rows(model, index, 'item', items, 'ah', batch_rows, G=Gi)
         Gu = _gram(model, 'user')
         users, loss = _scan(model, index, 'user', gtol, Gu)
-        trace.append((time.perf_counter() - t0, loss))
+        clock.mark(trace, loss, model)
         if len(users) == 0:  # the same argument with the sides swapped
             reason = f'no row gradient above gtol={gtol:g}'
             break
@@ -430,7 +450,7 @@ def _init_like(model:ENMF) -> ENMF:
                 item_weights=model.c.detach().clone(), init_std=model.init_std, seed=model.seed,
                 device=model.device, dtype=model.P.dtype)
 
-def _fit_with_rule(D_r, model, rule, warm, seed, progress, train_kw):
+def _fit_with_rule(D_r, model, rule, warm, seed, progress, train_kw, clock:Clock|None=None):
     "Run `fit` on D_r (from scratch with the model's initialisation, or warm) under the stopping rule."
     kw = dict(d=model.d, c0=model.c0, lam=model.lam, dropout=model.dropout, item_weights=model.c.detach().clone(),
               init_std=model.init_std, device=model.device, dtype=model.P.dtype)  # the original's loss: L_Dr comparable
@@ -438,11 +458,11 @@ def _fit_with_rule(D_r, model, rule, warm, seed, progress, train_kw):
     if warm: kw['lr'] = train_kw.get('lr', inspect.signature(fit).parameters['lr'].default) * train_kw.pop('warm_lr_scale', 0.1)
     kw.pop('warm_lr_scale', None)
     kw.setdefault('max_epochs', rule.max_passes)
-    t0 = time.perf_counter()
+    clock, trace = clock or Clock(), []
     start = (model if warm else _init_like(model)).loss(D_r)
-    trace, losses = [(0.0, start)], [start]
+    clock.mark(trace, start); losses = [trace[0][1]]
     def callback(epoch, m, history):
-        losses.append(history.train_loss[-1]); trace.append((time.perf_counter() - t0, losses[-1]))
+        clock.mark(trace, history.train_loss[-1], m); losses.append(trace[-1][1])
         return rule.check(losses) is not None
     new, hist = fit(D_r, None, model=model if warm else None, init_seed=None if warm else model.seed, seed=seed,
                     progress=progress, callback=callback, **kw)
@@ -454,19 +474,19 @@ def retrain_als(
     rule:StoppingRule|None=None,  # stopping rule
     batch_rows:int=8192,  # rows per block
     progress:bool=False,  # progress bar
+    clock:Clock|None=None,  # the method's clock (and observer); default: a new one
 ) -> tuple[ENMF, list, str]:  # new model, trace, stop reason
     "Retrain by exact alternating least squares (full AH passes) from the original's initialisation."
-    rule = rule or StoppingRule()
-    t0 = time.perf_counter()
+    rule, clock, trace = rule or StoppingRule(), clock or Clock(), []
     new = _init_like(model)
     index = RowIndex(D_r, new.device)
     L = _loss_fn(new, index)
-    trace = [(time.perf_counter() - t0, L())]
+    clock.mark(trace, L())
     losses = [trace[0][1]]
     for _ in tqdm(range(rule.max_passes), desc='retrain-als', disable=not progress, leave=False):
         update_rows(new, index, 'user', None, 'ah', batch_rows)
         update_rows(new, index, 'item', None, 'ah', batch_rows)
-        trace.append((time.perf_counter() - t0, L())); losses.append(trace[-1][1])
+        clock.mark(trace, L(), new); losses.append(trace[-1][1])
         reason = rule.check(losses)
         if reason: break
     return new, trace, reason
@@ -485,26 +505,29 @@ def forget(
     seed:int=0,  # training seed of the AdamW methods (retrain* uses seed + 1)
     batch_rows:int=8192,  # AltEraser: rows per block (bounds memory)
     progress:bool=False,  # progress bar
+    observe:Callable|None=None,  # observe(i, seconds, model) at every trace point after the start, off the clock (`Clock`)
     **options,  # `solve_rows` options (AltEraser), `gtol` (local), `fit` options (AdamW baselines)
 ) -> tuple[ENMF, ForgetReport]:  # the unlearned model Θ_u and what it took
     "Make a trained ENMF forget `forget_pairs`: returns a new model and a report; the input model is untouched."
     if method not in METHODS: raise ValueError(f'unknown method {method!r}: choose one of {METHODS}')
     pairs, D_r = check_request(model, data, forget_pairs)
     rule = rule or StoppingRule()
-    t0 = time.perf_counter()
+    clock = Clock(observe)
     touched = {}
     if method == 'alteraser-ah-local':
         new = model.clone()
-        trace, reason, touched = alteraser_local(new, D_r, pairs, rule=rule, batch_rows=batch_rows, progress=progress, **options)
+        trace, reason, touched = alteraser_local(new, D_r, pairs, rule=rule, batch_rows=batch_rows, progress=progress,
+                                                 clock=clock, **options)
     elif method.startswith('alteraser-'):
         new = model.clone()
-        trace, reason, touched = alteraser(new, D_r, pairs, method.split('-', 1)[1], rule, batch_rows, progress, **options)
+        trace, reason, touched = alteraser(new, D_r, pairs, method.split('-', 1)[1], rule, batch_rows, progress,
+                                           clock=clock, **options)
     elif method == 'retrain-als':
-        new, trace, reason = retrain_als(model, D_r, rule, batch_rows, progress)
+        new, trace, reason = retrain_als(model, D_r, rule, batch_rows, progress, clock=clock)
     else:
         new, trace, reason = _fit_with_rule(D_r, model, rule, method == 'warm-start', seed + (method == 'retrain*'),
-                                            progress, options)
-    elapsed = time.perf_counter() - t0
+                                            progress, options, clock=clock)
+    elapsed = clock()
     passes = len(trace) - (2 if method.startswith('alteraser-') else 1)
     return new, ForgetReport(method, elapsed, passes, trace[-1][1], reason, trace, _time_to_target(trace, target_loss),
                              len(pairs), touched)
