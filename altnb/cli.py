@@ -76,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument('--n-forget-users', type=int, default=64, help='forgetting users per seed (default 64)')
     r.add_argument('--rel-tol', type=float, default=None, help="stopping rule: stop when a pass/epoch lowers the loss by less than this, relatively (default: altnb.unlearn.StoppingRule's)")
     r.add_argument('--out', default=None, help='run folder (default runs/<dataset>-<scenario>)')
+    r.add_argument('--quality-trace', action='store_true', help="also measure every method's model after every pass/epoch (off the clock): time_to_quality_s, speedup_to_quality and a quality-vs-time figure")
     r.add_argument('--quiet', action='store_true', help='no progress bar')
     e = sub.add_parser('experiments', help='run a grid of papermill experiment notebooks from YAML files (resumable)')
     e.add_argument('grids', nargs='*', default=['experiments/ci.yaml'], help='grid YAML files (default experiments/ci.yaml)')
@@ -111,7 +112,8 @@ def cmd_run(a: argparse.Namespace) -> pd.DataFrame:
     "`altnb run`: the main job (`run_protocol`); prints Tables 3-5."
     out = Path(a.out or _default_out(a.dataset, a.scenario))
     df = run_protocol(a.dataset, a.data_dir, a.scenario, a.methods, a.seeds, a.n_forget_users, a.device, a.max_epochs,
-                      out, progress=not a.quiet, data_kw=a.data_kw, rel_tol=a.rel_tol, **a.train_kw)
+                      out, progress=not a.quiet, data_kw=a.data_kw, rel_tol=a.rel_tol, quality_trace=a.quality_trace,
+                      **a.train_kw)
     for t in TABLES: print(results_table(df, t))
     print(f'wrote {out}/results.csv, table3.md, table4.md, table5.md and figures in {df.attrs.get("wall_s", 0):.1f} s')
     return df

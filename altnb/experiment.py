@@ -29,11 +29,12 @@ from .model import ENMF
 from .unlearn import METHODS, StoppingRule, forget
 
 # %% auto #0
-__all__ = ['ADAMW_KEYS', 'KS', 'COLUMNS', 'ALL_METHODS', 'LABELS', 'TABLES', 'PAPER', 'SPEEDUP_FLOORS', 'choose_forgetting_users',
-           'inject_noise', 'pick_deletions', 'train_original', 'measure', 'repo_root', 'resolve_out', 'resolve_data',
-           'dataset_label', 'load_dataset', 'warm_up', 'run_protocol', 'results_table', 'plot_speedup',
-           'plot_loss_vs_time', 'plot_metric_vs_time', 'write_figures', 'write_results', 'read_results', 'traces_of',
-           'compare_with_paper', 'check_targets', 'load_grid', 'run_grid', 'merge_runs']
+__all__ = ['ADAMW_KEYS', 'KS', 'COLUMNS', 'ALL_METHODS', 'QUALITY_COLUMNS', 'LABELS', 'TABLES', 'PAPER', 'SPEEDUP_FLOORS',
+           'choose_forgetting_users', 'inject_noise', 'pick_deletions', 'train_original', 'measure',
+           'at_retrain_quality', 'repo_root', 'resolve_out', 'resolve_data', 'dataset_label', 'load_dataset', 'warm_up',
+           'run_protocol', 'results_table', 'plot_speedup', 'plot_loss_vs_time', 'plot_metric_vs_time',
+           'plot_quality_vs_time', 'write_figures', 'write_results', 'read_results', 'traces_of', 'compare_with_paper',
+           'check_targets', 'load_grid', 'run_grid', 'merge_runs']
 
 # %% ../nbs/06_experiment.ipynb #0005
 def _rng(seed: int, stream: int) -> np.random.Generator:
@@ -152,6 +153,35 @@ def measure(model,  # a trained model with `scores`/`score` (ENMF)
     return r, top, top_all
 
 # %% ../nbs/06_experiment.ipynb #0026
+QUALITY_COLUMNS = ('loss_dr', 'repredict', 'rbo@10', 'recall@10', 'ndcg@10')
+
+def at_retrain_quality(met: dict,  # a model's metrics (`measure`)
+                       ref: dict,  # retrain's metrics, same run
+                       rbo_star: float | None = None,  # retrain*'s RBO@10 (None: the RBO bar is skipped)
+                       tol: float = 0.01,  # allowed |Δ| of Recall@10 and NDCG@10
+                      ) -> bool:
+    "Does a model meet the quality bars against retrain (Recall/NDCG@10, RBO@10, re-predict, loss on D_r)?"
+    ok = all(abs(met[c] - ref[c]) <= tol for c in ('recall@10', 'ndcg@10'))
+    ok = ok and abs(met['repredict'] - ref['repredict']) <= 0.25 * abs(ref['repredict'])
+    ok = ok and met['loss_dr'] <= ref['loss_dr'] + 1e-3 * abs(ref['loss_dr'])
+    return bool(ok and (rbo_star is None or met['rbo@10'] >= rbo_star - 0.02))
+
+def _snapshotter(store: list):
+    "An observer for `forget` that keeps (trace index, P, Q, h) copies."
+    def observe(i, t, model):
+        store.append((i, model.P.detach().clone(), model.Q.detach().clone(), model.h.detach().clone()))
+    return observe
+
+def _evaluate_snapshots(final, snaps, D_r, D_f, test, users, top_ref, top_ref_all, mask) -> dict:
+    "Metrics (`QUALITY_COLUMNS`) of each snapshot: {trace index: metrics}; the snapshots are put into a copy of `final`."
+    model, out = final.clone(), {}
+    for i, P, Q, h in snaps:
+        with torch.no_grad(): model.P.copy_(P); model.Q.copy_(Q); model.h.copy_(h)
+        met = measure(model, D_r, D_f, test, users, top_ref, top_ref_all, None, mask)[0]
+        out[i] = {c: met[c] for c in QUALITY_COLUMNS}
+    return out
+
+# %% ../nbs/06_experiment.ipynb #0030
 def repo_root(start: str | Path | None = None) -> Path:
     "The altnb repository root (the folder with settings.ini and nbs/), searched upward from `start` (cwd) or the package."
     cands = [Path(start or Path.cwd()).resolve()]
@@ -175,7 +205,7 @@ def resolve_data(path: str | Path | None) -> str | None:
     except FileNotFoundError: return str(path)
     return str(q.resolve()) if q.exists() else str(path)
 
-# %% ../nbs/06_experiment.ipynb #0029
+# %% ../nbs/06_experiment.ipynb #0033
 def dataset_label(dataset: str,  # dataset name or path
                   data: Interactions | None = None,  # the loaded data, for its size
                   label: str | None = None,  # a caller's label (e.g. 'synthetic stand-in for ml-1m')
@@ -189,7 +219,7 @@ def dataset_label(dataset: str,  # dataset name or path
 
 def _slug(s: str) -> str: return re.sub(r'[^A-Za-z0-9.+-]+', '-', str(s)).strip('-').lower()
 
-# %% ../nbs/06_experiment.ipynb #0032
+# %% ../nbs/06_experiment.ipynb #0036
 def load_dataset(dataset: str,  # a registered name (`altnb.data.DATASETS`) or a path
                  data_dir: str | Path | None = None,  # the cache root, or the folder holding this dataset's files
                  **kw,  # loader arguments
@@ -200,7 +230,7 @@ def load_dataset(dataset: str,  # a registered name (`altnb.data.DATASETS`) or a
         if not (d / dataset).exists() and d.is_dir() and any(d.iterdir()): return load(d, **kw)
     return load(dataset, data_dir, **kw)
 
-# %% ../nbs/06_experiment.ipynb #0034
+# %% ../nbs/06_experiment.ipynb #0038
 def _as_list(x, what: str) -> list:
     "A list from a list/tuple/array, a scalar, or a string like '[0, 1]' or '0,1' (papermill's `-p` passes strings)."
     if isinstance(x, str):
@@ -250,6 +280,7 @@ def run_protocol(dataset: str = 'synthetic',  # dataset name (`altnb.data.load`)
                  label: str | None = None,  # dataset name shown in tables and figures (synthetic data always says so)
                  warmup: bool = True,  # run every code path once on tiny data first, untimed (see `warm_up`)
                  threads: int | None = None,  # torch CPU threads for the run (None: leave torch's setting; `altnb run` uses 1)
+                 quality_trace: bool = False,  # evaluate every method's model after every pass/epoch (off the clock): `time_to_quality_s`
                  **train_kw,  # extra arguments for `fit` (d, lr, batch_size, ...)
                 ) -> pd.DataFrame:  # one row per (seed, method), columns `COLUMNS` first
     "Run the paper's protocol (SPEC §6) and return (and optionally write) one row of results per (seed, method)."
@@ -288,27 +319,41 @@ def run_protocol(dataset: str = 'synthetic',  # dataset name (`altnb.data.load`)
         original, trace_orig, why_orig = train_original(D_a, rule, seed, device, **train_kw)
         _sync(device); t_orig = time.perf_counter() - t0
         bar.update()
-        models, reports = {}, {}
+        models, reports, snaps = {}, {}, {}
         for m in run:
             bar.set_postfix_str(f'seed {seed}: {m}')
             target = reports['retrain'].loss_dr if m != 'retrain' else None
             kw = {**adamw_kw, **forget_kw} if m in ('retrain', 'retrain*', 'warm-start') else forget_kw
-            models[m], reports[m] = forget(original, D_a, D_f, m, rule=rule, target_loss=target, seed=seed, progress=False, **kw)
+            observe = _snapshotter(snaps.setdefault(m, [])) if quality_trace and m != 'retrain' else None
+            models[m], reports[m] = forget(original, D_a, D_f, m, rule=rule, target_loss=target, seed=seed, progress=False,
+                                           observe=observe, **kw)
             bar.update()
         r_ref, top_ref, top_ref_all = measure(models['retrain'], D_r, D_f, split.test, users, others=other_users, mask=mask)
         t_retrain = reports['retrain'].time_s
+        mets = {m: r_ref if m == 'retrain' else measure(models[m], D_r, D_f, split.test, users, top_ref, top_ref_all,
+                                                         other_users, mask)[0] for m in run if m in methods}
+        rbo_star = mets['retrain*']['rbo@10'] if 'retrain*' in mets else None
         for m in methods:
             if m == 'original':
                 met = measure(original, D_r, D_f, split.test, users, top_ref, top_ref_all, other_users, mask)[0]
                 row = dict(**base, method=m, time_s=t_orig, speedup=np.nan, **met, time_to_retrain_loss_s=np.nan,
                            passes=len(trace_orig), stop_reason=f'trained on D_a: {why_orig}')
             else:
-                met = r_ref if m == 'retrain' else measure(models[m], D_r, D_f, split.test, users, top_ref, top_ref_all, other_users, mask)[0]
-                rep = reports[m]
+                met, rep = mets[m], reports[m]
+                points = {}  # trace index -> the model's metrics there (quality_trace)
+                if m in snaps:
+                    points = _evaluate_snapshots(models[m], snaps.pop(m), D_r, D_f, split.test, users, top_ref, top_ref_all, mask)
+                    for q in points.values(): q['at_quality'] = at_retrain_quality(q, r_ref, rbo_star)
+                elif m == 'retrain' and quality_trace:  # the reference meets its own bars at its end, not before
+                    points = {len(rep.trace) - 1: {**{c: met[c] for c in QUALITY_COLUMNS}, 'at_quality': True}}
+                t_q = next((rep.trace[i][0] for i in sorted(points) if points[i]['at_quality']), np.nan)
                 row = dict(**base, method=m, time_s=rep.time_s, speedup=t_retrain / rep.time_s, **met,
                            time_to_retrain_loss_s=rep.time_to_target_s if rep.time_to_target_s is not None else np.nan,
+                           time_to_quality_s=t_q, speedup_to_quality=t_retrain / t_q,
                            passes=rep.passes, stop_reason=rep.stop_reason)
-                traces += [dict(seed=seed, method=m, time_s=float(t), loss_dr=float(l)) for t, l in rep.trace]
+                traces += [dict(seed=seed, method=m, time_s=float(t), loss_dr=float(l),  # the method's own loss at that point
+                                **{k: v for k, v in points.get(i, {}).items() if k != 'loss_dr'})
+                           for i, (t, l) in enumerate(rep.trace)]
             rows.append({**row, **extra})
     bar.close()
     df = pd.DataFrame(rows)
@@ -322,7 +367,7 @@ def run_protocol(dataset: str = 'synthetic',  # dataset name (`altnb.data.load`)
                       train_kw=train_kw, label=label))
     return df
 
-# %% ../nbs/06_experiment.ipynb #0036
+# %% ../nbs/06_experiment.ipynb #0040
 LABELS = {'original': 'Original', 'retrain': 'Retrain', 'retrain*': 'Retrain*', 'warm-start': 'Warm-Start',
           'alteraser-adamw': 'AltEraser [AdamW]', 'alteraser-hf': 'AltEraser [HF-Newton]',
           'alteraser-ah': 'AltEraser [AH-Newton]', 'alteraser-ah-local': 'AltEraser [AH, affected rows only]',
@@ -362,7 +407,7 @@ def results_table(df: pd.DataFrame,  # results of `run_protocol`
         lines.append('')
     return '\n'.join(lines)
 
-# %% ../nbs/06_experiment.ipynb #0038
+# %% ../nbs/06_experiment.ipynb #0042
 _COLORS = {'original': '#7f7f7f', 'retrain': '#1f77b4', 'retrain*': '#17becf', 'warm-start': '#ff7f0e',
            'alteraser-adamw': '#bcbd22', 'alteraser-hf': '#9467bd', 'alteraser-ah': '#d62728',
            'alteraser-ah-local': '#e377c2', 'retrain-als': '#2ca02c'}
@@ -431,7 +476,39 @@ def plot_metric_vs_time(df: pd.DataFrame, metrics: Sequence[str] = ('recall@10',
     fig.tight_layout()
     return fig
 
-# %% ../nbs/06_experiment.ipynb #0040
+def plot_quality_vs_time(df: pd.DataFrame, traces: pd.DataFrame, seed: int | None = None) -> plt.Figure:
+    "Each method's quality after every pass/epoch against wall time (a `quality_trace` run), the bars shaded, one seed."
+    seed = traces['seed'].min() if seed is None else seed
+    tr = traces[(traces['seed'] == seed) & traces['recall@10'].notna()]
+    res = df[df['seed'] == seed].set_index('method')
+    ref = res.loc['retrain']
+    star = res['rbo@10'].get('retrain*', np.nan)
+    panels = [('recall@10', 'Recall@10 (forgetting users, test set)', (ref['recall@10'] - 0.01, ref['recall@10'] + 0.01)),
+              ('rbo@10', 'RBO@10 vs retrain', (star - 0.02, 1.0) if np.isfinite(star) else None),
+              ('repredict', 're-predict score on $D_f$', (0.75 * ref['repredict'], 1.25 * ref['repredict'])),
+              ('loss_dr', "loss on $D_r$ / retrain's", (0.0, 1.001))]
+    fig, axes = plt.subplots(1, 4, figsize=(17, 4))
+    for ax, (c, title, band) in zip(axes, panels):
+        scale = float(ref['loss_dr']) if c == 'loss_dr' else 1.0
+        for m, g in tr.groupby('method', sort=False):
+            ax.plot(g['time_s'], g[c] / scale, marker='.', ms=5, lw=1.2, color=_COLORS.get(m), label=LABELS.get(m, m))
+            t_q = res['time_to_quality_s'].get(m, np.nan)
+            if np.isfinite(t_q):  # the first point at retrain's quality
+                ax.plot(t_q, float(g.loc[g['time_s'] == t_q, c].iloc[0]) / scale, '*', ms=13, color=_COLORS.get(m),
+                        markeredgecolor='k', markeredgewidth=0.6)
+        if band is not None: ax.axhspan(*band, color='g', alpha=0.08, lw=0, label='within the bar')
+        ax.axhline(float(ref[c]) / scale, color='k', lw=0.8, ls='--', label="retrain's final value")
+        if c == 'loss_dr':
+            lo, hi = (tr[c] / scale).min(), (tr[c] / scale).quantile(0.9)
+            ax.set_ylim(min(lo, 0.995) - 0.002, max(hi, 1.01))
+        ax.set_xscale('log'); ax.set_xlabel('wall time (s, log scale)'); ax.set_title(title, fontsize=10); ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=7)
+    fig.suptitle(f'Quality after every pass/epoch vs wall time, seed {seed} (★ = first point meeting every bar: '
+                 f'time_to_quality_s)\n{_title(df)}', fontsize=10)
+    fig.tight_layout()
+    return fig
+
+# %% ../nbs/06_experiment.ipynb #0044
 def _hardware() -> dict:
     gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else None
     return dict(platform=platform.platform(), processor=platform.processor() or platform.machine(),
@@ -444,6 +521,8 @@ def write_figures(df: pd.DataFrame,  # results (traces in `df.attrs['traces']`)
     out, tag, paths, traces = Path(out_dir), _tag(df), [], traces_of(df)
     figs = [('speedup', plot_speedup(df)), ('metric-vs-time', plot_metric_vs_time(df))]
     if len(traces): figs.insert(1, ('loss-vs-time', plot_loss_vs_time(df, traces)))
+    if 'recall@10' in traces and traces['recall@10'].notna().any() and 'retrain' in set(df['method']):
+        figs.append(('quality-vs-time', plot_quality_vs_time(df, traces)))
     for name, fig in figs:
         p = out / f'{name}_{tag}.png'
         fig.savefig(p, dpi=110); plt.close(fig); paths.append(p)
@@ -475,10 +554,11 @@ def read_results(run_dir: str | Path) -> pd.DataFrame:
     return df
 
 def traces_of(df: pd.DataFrame) -> pd.DataFrame:
-    "The loss-vs-time traces of a results frame: columns seed, method, time_s, loss_dr."
-    return pd.DataFrame(df.attrs.get('traces') or [], columns=['seed', 'method', 'time_s', 'loss_dr'])
+    "The loss-vs-time traces of a results frame: columns seed, method, time_s, loss_dr (+ the quality metrics, if traced)."
+    tr = pd.DataFrame(df.attrs.get('traces') or [])
+    return tr if len(tr) else pd.DataFrame(columns=['seed', 'method', 'time_s', 'loss_dr'])
 
-# %% ../nbs/06_experiment.ipynb #0048
+# %% ../nbs/06_experiment.ipynb #0054
 PAPER = pd.DataFrame([
     # dataset, method, repredict, rbo@10, rbo@20, rbo@50, recall@10, recall@20, recall@50, ndcg@10, ndcg@20, ndcg@50, time_s, speedup
     ('ml-1m', 'original', .4643, .5567, .5771, .5802, .1449, .2281, .3939, .2937, .2964, .3418, 309.69, np.nan),
@@ -523,7 +603,7 @@ def compare_with_paper(df: pd.DataFrame,  # our results (one dataset, one scenar
     res.index = [LABELS.get(m, m) for m in res.index]
     return res
 
-# %% ../nbs/06_experiment.ipynb #0051
+# %% ../nbs/06_experiment.ipynb #0057
 SPEEDUP_FLOORS = {'alteraser-ah': 5.0, 'alteraser-hf': 2.0}
 
 def check_targets(df: pd.DataFrame,  # results of one dataset and scenario
@@ -550,7 +630,7 @@ def check_targets(df: pd.DataFrame,  # results of one dataset and scenario
         if m in floors: add(m, 'speed-up', get(m, 'speedup'), f'≥ {floors[m]}', get(m, 'speedup') >= floors[m])
     return pd.DataFrame(rows)
 
-# %% ../nbs/06_experiment.ipynb #0054
+# %% ../nbs/06_experiment.ipynb #0060
 def load_grid(path: str | Path) -> dict:
     "Read a grid YAML file (needs pyyaml, installed with papermill)."
     import yaml
@@ -579,7 +659,8 @@ def run_grid(grid: str | Path | dict,  # YAML file or dict (see above)
     out = Path(out or g.get('out', 'runs/experiments'))
     out = out if out.is_absolute() else root / out
     nb = Path(notebook) if notebook else root / 'nbs' / 'experiments' / 'unlearning.ipynb'
-    common = {k: g[k] for k in ('methods', 'n_forget_users', 'device', 'max_epochs', 'rel_tol', 'train_kw', 'forget_kw') if k in g}
+    common = {k: g[k] for k in ('methods', 'n_forget_users', 'device', 'max_epochs', 'rel_tol', 'train_kw', 'forget_kw',
+                                'quality_trace') if k in g}
     rows = []
     for entry in g['datasets']:
         entry = dict(entry)
