@@ -31,10 +31,10 @@ from .unlearn import METHODS, StoppingRule, forget
 # %% auto #0
 __all__ = ['ADAMW_KEYS', 'KS', 'COLUMNS', 'ALL_METHODS', 'QUALITY_COLUMNS', 'LABELS', 'TABLES', 'PAPER', 'SPEEDUP_FLOORS',
            'choose_forgetting_users', 'inject_noise', 'pick_deletions', 'train_original', 'measure',
-           'at_retrain_quality', 'repo_root', 'resolve_out', 'resolve_data', 'dataset_label', 'load_dataset', 'warm_up',
-           'run_protocol', 'results_table', 'plot_speedup', 'plot_loss_vs_time', 'plot_metric_vs_time',
-           'plot_quality_vs_time', 'write_figures', 'write_results', 'read_results', 'traces_of', 'compare_with_paper',
-           'check_targets', 'load_grid', 'run_grid', 'merge_runs']
+           'at_retrain_quality', 'quality_on_means', 'repo_root', 'resolve_out', 'resolve_data', 'dataset_label',
+           'load_dataset', 'warm_up', 'run_protocol', 'results_table', 'plot_speedup', 'plot_loss_vs_time',
+           'plot_metric_vs_time', 'plot_quality_vs_time', 'write_figures', 'write_results', 'read_results', 'traces_of',
+           'compare_with_paper', 'check_targets', 'load_grid', 'run_grid', 'merge_runs']
 
 # %% ../nbs/06_experiment.ipynb #0005
 def _rng(seed: int, stream: int) -> np.random.Generator:
@@ -181,7 +181,28 @@ def _evaluate_snapshots(final, snaps, D_r, D_f, test, users, top_ref, top_ref_al
         out[i] = {c: met[c] for c in QUALITY_COLUMNS}
     return out
 
-# %% ../nbs/06_experiment.ipynb #0030
+# %% ../nbs/06_experiment.ipynb #0028
+def quality_on_means(df: pd.DataFrame,  # results of a `quality_trace` run, one or more seeds
+                     traces: pd.DataFrame | None = None,  # its traces (default: `traces_of(df)`)
+                    ) -> pd.DataFrame:  # per method: point, time_s, speed-up and the mean metrics there (NaN: never)
+    "First trace point at which a method's metrics, averaged over seeds, meet every bar against retrain's averages."
+    tr = traces_of(df) if traces is None else traces
+    if 'recall@10' not in tr: raise ValueError('no quality trace: run run_protocol(..., quality_trace=True)')
+    ref = df[df.method == 'retrain'][list(QUALITY_COLUMNS)].mean()
+    star = float(df[df.method == 'retrain*']['rbo@10'].mean()) if (df.method == 'retrain*').any() else None
+    t_ref, cols, rows = float(df[df.method == 'retrain']['time_s'].mean()), list(QUALITY_COLUMNS), []
+    for m, g in tr[tr['recall@10'].notna() & (tr.method != 'retrain')].groupby('method', sort=False):
+        n, hit = g.seed.nunique(), None
+        for k, gk in g.groupby('point'):
+            if gk.seed.nunique() < n: break  # a seed stopped before this point
+            met = gk[cols].mean()
+            if at_retrain_quality(met, ref, star): hit = dict(point=int(k), time_s=float(gk.time_s.mean()), **met); break
+        rows.append(dict(method=m, seeds=n, **(hit or dict(point=np.nan, time_s=np.nan))))
+    out = pd.DataFrame(rows)
+    out.insert(4, 'speedup', t_ref / out['time_s'])
+    return out
+
+# %% ../nbs/06_experiment.ipynb #0032
 def repo_root(start: str | Path | None = None) -> Path:
     "The altnb repository root (the folder with settings.ini and nbs/), searched upward from `start` (cwd) or the package."
     cands = [Path(start or Path.cwd()).resolve()]
@@ -205,7 +226,7 @@ def resolve_data(path: str | Path | None) -> str | None:
     except FileNotFoundError: return str(path)
     return str(q.resolve()) if q.exists() else str(path)
 
-# %% ../nbs/06_experiment.ipynb #0033
+# %% ../nbs/06_experiment.ipynb #0035
 def dataset_label(dataset: str,  # dataset name or path
                   data: Interactions | None = None,  # the loaded data, for its size
                   label: str | None = None,  # a caller's label (e.g. 'synthetic stand-in for ml-1m')
@@ -219,7 +240,7 @@ def dataset_label(dataset: str,  # dataset name or path
 
 def _slug(s: str) -> str: return re.sub(r'[^A-Za-z0-9.+-]+', '-', str(s)).strip('-').lower()
 
-# %% ../nbs/06_experiment.ipynb #0036
+# %% ../nbs/06_experiment.ipynb #0038
 def load_dataset(dataset: str,  # a registered name (`altnb.data.DATASETS`) or a path
                  data_dir: str | Path | None = None,  # the cache root, or the folder holding this dataset's files
                  **kw,  # loader arguments
@@ -230,7 +251,7 @@ def load_dataset(dataset: str,  # a registered name (`altnb.data.DATASETS`) or a
         if not (d / dataset).exists() and d.is_dir() and any(d.iterdir()): return load(d, **kw)
     return load(dataset, data_dir, **kw)
 
-# %% ../nbs/06_experiment.ipynb #0038
+# %% ../nbs/06_experiment.ipynb #0040
 def _as_list(x, what: str) -> list:
     "A list from a list/tuple/array, a scalar, or a string like '[0, 1]' or '0,1' (papermill's `-p` passes strings)."
     if isinstance(x, str):
@@ -351,7 +372,7 @@ def run_protocol(dataset: str = 'synthetic',  # dataset name (`altnb.data.load`)
                            time_to_retrain_loss_s=rep.time_to_target_s if rep.time_to_target_s is not None else np.nan,
                            time_to_quality_s=t_q, speedup_to_quality=t_retrain / t_q,
                            passes=rep.passes, stop_reason=rep.stop_reason)
-                traces += [dict(seed=seed, method=m, time_s=float(t), loss_dr=float(l),  # the method's own loss at that point
+                traces += [dict(seed=seed, method=m, point=i, time_s=float(t), loss_dr=float(l),  # the method's own loss there
                                 **{k: v for k, v in points.get(i, {}).items() if k != 'loss_dr'})
                            for i, (t, l) in enumerate(rep.trace)]
             rows.append({**row, **extra})
@@ -367,7 +388,7 @@ def run_protocol(dataset: str = 'synthetic',  # dataset name (`altnb.data.load`)
                       train_kw=train_kw, label=label))
     return df
 
-# %% ../nbs/06_experiment.ipynb #0040
+# %% ../nbs/06_experiment.ipynb #0042
 LABELS = {'original': 'Original', 'retrain': 'Retrain', 'retrain*': 'Retrain*', 'warm-start': 'Warm-Start',
           'alteraser-adamw': 'AltEraser [AdamW]', 'alteraser-hf': 'AltEraser [HF-Newton]',
           'alteraser-ah': 'AltEraser [AH-Newton]', 'alteraser-ah-local': 'AltEraser [AH, affected rows only]',
@@ -407,7 +428,7 @@ def results_table(df: pd.DataFrame,  # results of `run_protocol`
         lines.append('')
     return '\n'.join(lines)
 
-# %% ../nbs/06_experiment.ipynb #0042
+# %% ../nbs/06_experiment.ipynb #0044
 _COLORS = {'original': '#7f7f7f', 'retrain': '#1f77b4', 'retrain*': '#17becf', 'warm-start': '#ff7f0e',
            'alteraser-adamw': '#bcbd22', 'alteraser-hf': '#9467bd', 'alteraser-ah': '#d62728',
            'alteraser-ah-local': '#e377c2', 'retrain-als': '#2ca02c'}
@@ -508,7 +529,7 @@ def plot_quality_vs_time(df: pd.DataFrame, traces: pd.DataFrame, seed: int | Non
     fig.tight_layout()
     return fig
 
-# %% ../nbs/06_experiment.ipynb #0044
+# %% ../nbs/06_experiment.ipynb #0046
 def _hardware() -> dict:
     gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else None
     return dict(platform=platform.platform(), processor=platform.processor() or platform.machine(),
@@ -558,7 +579,7 @@ def traces_of(df: pd.DataFrame) -> pd.DataFrame:
     tr = pd.DataFrame(df.attrs.get('traces') or [])
     return tr if len(tr) else pd.DataFrame(columns=['seed', 'method', 'time_s', 'loss_dr'])
 
-# %% ../nbs/06_experiment.ipynb #0054
+# %% ../nbs/06_experiment.ipynb #0056
 PAPER = pd.DataFrame([
     # dataset, method, repredict, rbo@10, rbo@20, rbo@50, recall@10, recall@20, recall@50, ndcg@10, ndcg@20, ndcg@50, time_s, speedup
     ('ml-1m', 'original', .4643, .5567, .5771, .5802, .1449, .2281, .3939, .2937, .2964, .3418, 309.69, np.nan),
@@ -603,7 +624,7 @@ def compare_with_paper(df: pd.DataFrame,  # our results (one dataset, one scenar
     res.index = [LABELS.get(m, m) for m in res.index]
     return res
 
-# %% ../nbs/06_experiment.ipynb #0057
+# %% ../nbs/06_experiment.ipynb #0059
 SPEEDUP_FLOORS = {'alteraser-ah': 5.0, 'alteraser-hf': 2.0}
 
 def check_targets(df: pd.DataFrame,  # results of one dataset and scenario
@@ -630,7 +651,7 @@ def check_targets(df: pd.DataFrame,  # results of one dataset and scenario
         if m in floors: add(m, 'speed-up', get(m, 'speedup'), f'≥ {floors[m]}', get(m, 'speedup') >= floors[m])
     return pd.DataFrame(rows)
 
-# %% ../nbs/06_experiment.ipynb #0060
+# %% ../nbs/06_experiment.ipynb #0062
 def load_grid(path: str | Path) -> dict:
     "Read a grid YAML file (needs pyyaml, installed with papermill)."
     import yaml
