@@ -7,6 +7,7 @@ from __future__ import annotations
 import inspect
 import math
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -22,8 +23,8 @@ from .train import fit
 
 # %% auto #0
 __all__ = ['AH_HOW', 'SUB_SOLVERS', 'METHODS', 'check_request', 'RowIndex', 'pad_layout', 'ah_solve', 'solve_rows',
-           'StoppingRule', 'ForgetReport', 'Clock', 'update_rows', 'alteraser', 'affected_rows', 'alteraser_local',
-           'retrain_als', 'forget']
+           'StoppingRule', 'ForgetReport', 'Clock', 'update_rows', 'alteraser', 'affected_rows', 'RowGradients',
+           'alteraser_local', 'retrain_als', 'forget']
 
 # %% ../nbs/05_unlearn.ipynb #0007
 def _pairs_array(forget_pairs) -> np.ndarray:
@@ -297,6 +298,13 @@ class Clock:
 
     def __call__(self) -> float: return time.perf_counter() - self.t0 - self.paused
 
+    @contextmanager
+    def off(self):
+        "A block whose time is not the method's (a measurement the method itself never uses)."
+        t = time.perf_counter()
+        try: yield
+        finally: self.paused += time.perf_counter() - t
+
     def mark(self, trace:list, loss:float, model:ENMF|None=None) -> None:
         "Append (seconds, loss) to `trace`; then, off the clock, show `model` to the observer."
         trace.append((self(), float(loss)))
@@ -347,12 +355,15 @@ def _loss_fn(model:ENMF, index:RowIndex):
     return lambda: float(enmf_loss(model.P.detach(), model.Q.detach(), model.h.detach(), index.users, index.items, model.c, model.lam))
 
 def _erase_pass(model:ENMF, D_r:Interactions, forget_pairs:np.ndarray, solver:str, batch_rows:int, loss_after:bool=True,
-                clock:Clock|None=None, **solver_kw):
+                clock:Clock|None=None, start_on_clock:bool=True, **solver_kw):
     "Index D_r, then solve the rows of the users and items that occur in D_f (users first): Algorithm 1, line 6."
     dev, clock, trace = model.device, clock or Clock(), []
     index = RowIndex(D_r, dev)
     L = _loss_fn(model, index)
-    clock.mark(trace, L())  # the start (Θ_a on D_r): not shown to the observer
+    if start_on_clock: clock.mark(trace, L())  # the start (Θ_a on D_r): not shown to the observer
+    else:  # the start only for the trace: the method never uses it
+        with clock.off(): start = L()
+        clock.mark(trace, start)
     Uf = torch.as_tensor(np.unique(forget_pairs[:, 0]), device=dev)
     Vf = torch.as_tensor(np.unique(forget_pairs[:, 1]), device=dev)
     touched = {'users': update_rows(model, index, 'user', Uf, solver, batch_rows, **solver_kw),  # forgetting users ...
@@ -395,19 +406,79 @@ def affected_rows(
     gtol:float,  # relative gradient tolerance
 ) -> Tensor:  # (k,) rows with ‖g_i‖ > gtol·‖2b_i‖
     "Rows whose sub-problem gradient on D_r is not small relative to its scale (matrix-free: no solve)."
-    return _scan(model, index, kind, gtol, _gram(model, kind))[0]
+    return RowGradients(model, index, kind).select(gtol)
 
-@torch.no_grad()
-def _scan(model:ENMF, index:RowIndex, kind:str, gtol:float, G:Tensor) -> tuple[Tensor, float]:
-    "`affected_rows`, and the whole loss L_Dr from the same products: Σ_i x_iᵀ(A_i x_i − 2b_i) + |D_r| + λ‖other side‖²."
-    prob = _row_problem(model, index, kind, None, G)
-    X, other = (model.P, model.Q) if kind == 'user' else (model.Q, model.P)
-    Ax, b = prob.Av(X), prob.b  # (B, d) each
-    g = 2 * (Ax - b)  # (B, d) row gradients
-    scale = 2 * b.norm(dim=1)  # (B,) ‖∇ℓ_i(0)‖
-    rows = torch.nonzero(g.norm(dim=1) > gtol * scale.clamp_min(torch.finfo(X.dtype).tiny)).reshape(-1)
-    loss = float((X * (Ax - 2 * b)).sum()) + len(index.users) + model.lam * float(other.pow(2).sum())
-    return rows, loss
+class RowGradients:
+    "Residuals R_i = A_i x_i − b_i (half of each row's gradient) and b_i of one side on D_r, kept current as rows change."
+    @torch.no_grad()
+    def __init__(self,
+                 model:ENMF,  # the model (read, never written)
+                 index:RowIndex,  # CSR of D_r
+                 kind:str,  # 'user' or 'item': whose rows
+                 G:Tensor|None=None,  # the fixed side's Gram matrix (`_gram(model, kind)`)
+                ):
+        self.model, self.index, self.kind = model, index, kind
+        self.other = 'item' if kind == 'user' else 'user'
+        self.G = _gram(model, kind) if G is None else G
+        ptr, idx = index.ptr[kind], index.idx[kind]  # this side's whole CSR
+        c = model.c
+        self._w = 1 - c[idx] if kind == 'user' else torch.repeat_interleave(1 - c, ptr[1:] - ptr[:-1])  # (nnz,) 1 − c
+        self._s = 1.0 if kind == 'user' else c[:, None]  # scale of G in A_i
+        prob = _row_problem(model, index, kind, None, self.G)  # one full scan: two fused products over D_r
+        self.b = prob.b.clone()  # (B, d)
+        self.R = prob.Av(self.X) - self.b  # (B, d)
+
+    @property
+    def X(self) -> Tensor: return self.model.P if self.kind == 'user' else self.model.Q  # this side's rows
+
+    @torch.no_grad()
+    def features(self, rows:Tensor) -> Tensor:  # (k, d) the other side's rows as this side's problems see them (× h)
+        return (self.model.Q if self.kind == 'user' else self.model.P)[rows] * self.model.h
+
+    @torch.no_grad()
+    def own(self, rows:Tensor, G:Tensor|None=None) -> None:
+        "Rows of this side were re-solved: recompute their R and b exactly, O(their positives)."
+        if len(rows) == 0: return
+        prob = _row_problem(self.model, self.index, self.kind, rows, self.G if G is None else G)
+        self.b[rows] = prob.b
+        self.R[rows] = prob.Av(self.X[rows]) - prob.b
+
+    @torch.no_grad()
+    def other_changed(self,
+                      rows:Tensor,  # (k,) rows of the other side that moved
+                      before:Tensor,  # (k, d) their `features` before the move
+                      G:Tensor,  # the new Gram matrix of the other side
+                     ) -> None:
+        "The other side's `rows` moved: update every R_i and b_i in O(m·d² + their positives·d), not O(|D_r|·d)."
+        X, B = self.X, self.X.shape[0]
+        self.R += self._s * (X @ (G - self.G)); self.G = G  # the Gram term s_i·ΔG·x_i, for every row
+        if len(rows) == 0: return
+        ptr, idx = self.index.ptr[self.kind], self.index.idx[self.kind]
+        n_other = self.index.n[self.other]
+        hit = torch.zeros(n_other, dtype=torch.bool, device=X.device); hit[rows] = True
+        mask = hit[idx]  # (nnz,) positives (i, j) with j among the moved rows, in this side's row order
+        tptr = torch.cat([mask.new_zeros(1, dtype=torch.long), mask.cumsum(0)])[ptr]  # (B+1,) their CSR pointer
+        loc = torch.full((n_other,), -1, dtype=torch.long, device=X.device); loc[rows] = torch.arange(len(rows), device=X.device)
+        cols, w = loc[idx[mask]], self._w[mask]  # (nnz_T,) column in `rows` and weight 1 − c of each such positive
+        csr = lambda v: torch.sparse_csr_tensor(tptr, cols, v, size=(B, len(rows)), check_invariants=False)
+        after, pattern = self.features(rows), csr(torch.zeros_like(w))
+        dn = torch.sparse.sampled_addmm(pattern, X, after.T, beta=0.0).values()  # (nnz_T,) f'_jᵀx_i
+        do = torch.sparse.sampled_addmm(pattern, X, before.T, beta=0.0).values()  # (nnz_T,) f_jᵀx_i
+        # R_i += Σ_j [w (f'_jᵀx_i) f'_j − f'_j] − [w (f_jᵀx_i) f_j − f_j];  b_i += Σ_j (f'_j − f_j)
+        self.R += csr(w * dn - 1) @ after - csr(w * do - 1) @ before
+        self.b += csr(torch.ones_like(w)) @ (after - before)
+
+    @torch.no_grad()
+    def select(self, gtol:float) -> Tensor:  # (k,) rows with ‖g_i‖ > gtol·‖2b_i‖
+        "Rows whose gradient is not small relative to the row's own scale ‖∇ℓ_i(0)‖ = 2‖b_i‖."
+        tiny = torch.finfo(self.R.dtype).tiny
+        return torch.nonzero(self.R.norm(dim=1) > gtol * self.b.norm(dim=1).clamp_min(tiny)).reshape(-1)
+
+    @torch.no_grad()
+    def loss(self) -> float:
+        "The whole loss on D_r from the same quantities: Σ_i x_iᵀ(R_i − b_i) + |D_r| + λ‖other side‖²."
+        other = self.model.Q if self.kind == 'user' else self.model.P
+        return float((self.X * (self.R - self.b)).sum()) + len(self.index.users) + self.model.lam * float(other.pow(2).sum())
 
 def alteraser_local(
     model:ENMF,  # warm start Θ_a; updated in place
@@ -421,23 +492,30 @@ def alteraser_local(
 ) -> tuple[list, str, dict]:  # trace, stop reason, rows solved
     "AltEraser, affected-only: the erase pass, then AH re-solves of the rows whose gradient is above `gtol`, until none is."
     rule = rule or StoppingRule()
-    clock, index, L, trace, solved = _erase_pass(model, D_r, forget_pairs, 'ah', batch_rows, loss_after=False, clock=clock)
-    Gu = _gram(model, 'user')  # a side's Gram matrix serves its scan and its solve (the other side does not move between)
-    users, loss = _scan(model, index, 'user', gtol, Gu)  # the user scan also gives the loss of the current model
-    clock.mark(trace, loss, model)
+    clock, index, L, trace, solved = _erase_pass(model, D_r, forget_pairs, 'ah', batch_rows, loss_after=False, clock=clock,
+                                                 start_on_clock=False)  # its rounds stop on gradients, not on the loss
+    gu = RowGradients(model, index, 'user')  # the first user scan: a full one (the erase pass moved rows of both sides)
+    users, gi, items = gu.select(gtol), None, torch.zeros(0, dtype=torch.long, device=model.device)
+    clock.mark(trace, gu.loss(), model)
     reason = f'max_passes={rule.max_passes} reached'
     for _ in tqdm(range(rule.max_passes), desc='alteraser-ah-local', disable=not progress, leave=False):
-        if len(users): solved['users'] += update_rows(model, index, 'user', users, 'ah', batch_rows, G=Gu)
-        Gi = _gram(model, 'item')
-        items, loss = _scan(model, index, 'item', gtol, Gi)
+        if gi is not None: before = gi.features(users)  # the users about to move, as the items' problems see them
+        if len(users): solved['users'] += update_rows(model, index, 'user', users, 'ah', batch_rows, G=gu.G)
+        if gi is None: gi = RowGradients(model, index, 'item')  # the first item scan: a full one
+        else:
+            gi.other_changed(users, before, _gram(model, 'item'))  # the users that just moved ...
+            gi.own(items)  # ... and the items solved last round
+        items = gi.select(gtol)
         if len(items) == 0:  # users just solved, the others unchanged since their scan: done on both sides
-            clock.mark(trace, loss, model)
+            clock.mark(trace, gi.loss(), model)
             reason = f'no row gradient above gtol={gtol:g}'
             break
-        solved['items'] += update_rows(model, index, 'item', items, 'ah', batch_rows, G=Gi)
-        Gu = _gram(model, 'user')
-        users, loss = _scan(model, index, 'user', gtol, Gu)
-        clock.mark(trace, loss, model)
+        before = gu.features(items)
+        solved['items'] += update_rows(model, index, 'item', items, 'ah', batch_rows, G=gi.G)
+        gu.other_changed(items, before, _gram(model, 'user'))
+        gu.own(users)
+        users = gu.select(gtol)
+        clock.mark(trace, gu.loss(), model)
         if len(users) == 0:  # the same argument with the sides swapped
             reason = f'no row gradient above gtol={gtol:g}'
             break
