@@ -309,9 +309,7 @@ class Clock:
         "Append (seconds, loss) to `trace`; then, off the clock, show `model` to the observer."
         trace.append((self(), float(loss)))
         if self.observe is not None and model is not None:
-            t = time.perf_counter()
-            self.observe(len(trace) - 1, trace[-1][0], model)
-            self.paused += time.perf_counter() - t
+            with self.off(): self.observe(len(trace) - 1, trace[-1][0], model)
 
 def _time_to_target(trace, target):
     if target is None: return None
