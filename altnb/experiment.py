@@ -30,7 +30,7 @@ from .unlearn import METHODS, StoppingRule, forget
 
 # %% auto #0
 __all__ = ['ADAMW_KEYS', 'KS', 'COLUMNS', 'ALL_METHODS', 'QUALITY_COLUMNS', 'LABELS', 'TABLES', 'PAPER', 'SPEEDUP_FLOORS',
-           'choose_forgetting_users', 'inject_noise', 'pick_deletions', 'train_original', 'measure',
+           'choose_forgetting_users', 'inject_noise', 'pick_deletions', 'train_original', 'measure', 'quality_bars',
            'at_retrain_quality', 'quality_on_means', 'repo_root', 'resolve_out', 'resolve_data', 'dataset_label',
            'load_dataset', 'warm_up', 'run_protocol', 'results_table', 'plot_speedup', 'plot_loss_vs_time',
            'plot_metric_vs_time', 'plot_quality_vs_time', 'write_figures', 'write_results', 'read_results', 'traces_of',
@@ -155,16 +155,29 @@ def measure(model,  # a trained model with `scores`/`score` (ENMF)
 # %% ../nbs/06_experiment.ipynb #0026
 QUALITY_COLUMNS = ('loss_dr', 'repredict', 'rbo@10', 'recall@10', 'ndcg@10')
 
+def quality_bars(met: dict,  # a model's metrics (`measure`, or their means over seeds)
+                 ref: dict,  # retrain's metrics, same run (or means)
+                 rbo_star: float | None = None,  # retrain*'s RBO@10 (None: the RBO bar is skipped)
+                 tol: float = 0.01,  # allowed |Δ| of Recall@k and NDCG@k
+                 ks: Sequence[int] = (10,),  # cut-offs of the Recall/NDCG bars
+                ) -> list[tuple[str, float, str, bool]]:  # (criterion, value, target, ok) per bar
+    "The quality bars against retrain, stated once: Recall/NDCG@k, RBO@10, re-predict and loss on D_r (NaN fails)."
+    bars = [(f'{c} − retrain', met[c] - ref[c], f'|Δ| ≤ {tol}', abs(met[c] - ref[c]) <= tol)
+            for k in ks for c in (f'recall@{k}', f'ndcg@{k}')]
+    if rbo_star is not None:
+        bars.append(('rbo@10', met['rbo@10'], f'≥ retrain* − 0.02 = {rbo_star - 0.02:.4f}', met['rbo@10'] >= rbo_star - 0.02))
+    rp, rr = met['repredict'], ref['repredict']
+    bars.append(('re-predict / retrain', rp / rr, 'within ±25%', abs(rp - rr) <= 0.25 * abs(rr)))
+    bars.append(('loss_dr / retrain', met['loss_dr'] / ref['loss_dr'], '≤ 1.001', met['loss_dr'] <= ref['loss_dr'] + 1e-3 * abs(ref['loss_dr'])))
+    return [(c, float(v), t, bool(ok)) for c, v, t, ok in bars]
+
 def at_retrain_quality(met: dict,  # a model's metrics (`measure`)
                        ref: dict,  # retrain's metrics, same run
                        rbo_star: float | None = None,  # retrain*'s RBO@10 (None: the RBO bar is skipped)
                        tol: float = 0.01,  # allowed |Δ| of Recall@10 and NDCG@10
                       ) -> bool:
-    "Does a model meet the quality bars against retrain (Recall/NDCG@10, RBO@10, re-predict, loss on D_r)?"
-    ok = all(abs(met[c] - ref[c]) <= tol for c in ('recall@10', 'ndcg@10'))
-    ok = ok and abs(met['repredict'] - ref['repredict']) <= 0.25 * abs(ref['repredict'])
-    ok = ok and met['loss_dr'] <= ref['loss_dr'] + 1e-3 * abs(ref['loss_dr'])
-    return bool(ok and (rbo_star is None or met['rbo@10'] >= rbo_star - 0.02))
+    "Does a model meet every `quality_bars` bar against retrain (Recall/NDCG@10, RBO@10, re-predict, loss on D_r)?"
+    return all(ok for *_, ok in quality_bars(met, ref, rbo_star, tol))
 
 def _snapshotter(store: list):
     "An observer for `forget` that keeps (trace index, P, Q, h) copies."
@@ -181,7 +194,7 @@ def _evaluate_snapshots(final, snaps, D_r, D_f, test, users, top_ref, top_ref_al
         out[i] = {c: met[c] for c in QUALITY_COLUMNS}
     return out
 
-# %% ../nbs/06_experiment.ipynb #0028
+# %% ../nbs/06_experiment.ipynb #0030
 def quality_on_means(df: pd.DataFrame,  # results of a `quality_trace` run, one or more seeds
                      traces: pd.DataFrame | None = None,  # its traces (default: `traces_of(df)`)
                     ) -> pd.DataFrame:  # per method: point, time_s, speed-up and the mean metrics there (NaN: never)
@@ -635,20 +648,15 @@ def check_targets(df: pd.DataFrame,  # results of one dataset and scenario
     "Check the unlearning targets on the means over seeds; a missing method or reference gives ok=False."
     mean = df.groupby('method').mean(numeric_only=True)
     get = lambda m, c: float(mean.loc[m, c]) if m in mean.index and c in mean.columns else np.nan
+    cols = ['loss_dr', 'repredict', 'rbo@10', 'speedup', *[f'{x}@{k}' for k in KS for x in ('recall', 'ndcg')]]
+    means = lambda m: {c: get(m, c) for c in cols}
     rows = []
-    def add(m, crit, value, target, ok): rows.append(dict(method=m, criterion=crit, value=value, target=target, ok=bool(ok)))
     for m in methods:
-        for k in KS:
-            for c in (f'recall@{k}', f'ndcg@{k}'):
-                d = get(m, c) - get('retrain', c)
-                add(m, f'{c} − retrain', d, f'|Δ| ≤ {tol}', abs(d) <= tol)
-        add(m, 'rbo@10', get(m, 'rbo@10'), f"≥ retrain* − 0.02 = {get('retrain*', 'rbo@10') - 0.02:.4f}",
-            get(m, 'rbo@10') >= get('retrain*', 'rbo@10') - 0.02)
-        rp, rr, ro = get(m, 'repredict'), get('retrain', 'repredict'), get('original', 'repredict')
-        add(m, 're-predict / retrain', rp / rr, 'within ±25%', abs(rp - rr) <= 0.25 * abs(rr))
-        add(m, 're-predict / original', rp / ro, '≤ 0.5', rp <= 0.5 * ro)
-        add(m, 'loss_dr / retrain', get(m, 'loss_dr') / get('retrain', 'loss_dr'), '≤ 1.001', get(m, 'loss_dr') <= 1.001 * get('retrain', 'loss_dr'))
-        if m in floors: add(m, 'speed-up', get(m, 'speedup'), f'≥ {floors[m]}', get(m, 'speedup') >= floors[m])
+        met, ro = means(m), get('original', 'repredict')
+        bars = quality_bars(met, means('retrain'), get('retrain*', 'rbo@10'), tol, KS)  # a missing retrain*: NaN, fails
+        bars.append(('re-predict / original', met['repredict'] / ro, '≤ 0.5', met['repredict'] <= 0.5 * ro))
+        if m in floors: bars.append(('speed-up', met['speedup'], f'≥ {floors[m]}', met['speedup'] >= floors[m]))
+        rows += [dict(method=m, criterion=c, value=v, target=t, ok=bool(ok)) for c, v, t, ok in bars]
     return pd.DataFrame(rows)
 
 # %% ../nbs/06_experiment.ipynb #0062

@@ -228,8 +228,12 @@ class RowProblem:
         self.rows, self.kind, self.const = rows, kind, const
         self.B, self.d = len(ptr) - 1, F.shape[1]
         self.lens = ptr[1:] - ptr[:-1]  # (B,)
-        self.seg = torch.repeat_interleave(torch.arange(self.B, device=F.device), self.lens)  # (nnz_B,) row of each positive
-        self._Fg, self._b = None, None
+        self._Fg, self._b, self._seg = None, None, None
+
+    @property
+    def seg(self) -> Tensor:  # (nnz_B,) row of each positive (cached; only the gather reference and HF's autograd path use it)
+        if self._seg is None: self._seg = torch.repeat_interleave(torch.arange(self.B, device=self.F.device), self.lens)
+        return self._seg
 
     @property
     def Fg(self) -> Tensor:  # (nnz_B, d) gathered features of the positives (cached)

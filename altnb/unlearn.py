@@ -7,7 +7,7 @@ from __future__ import annotations
 import inspect
 import math
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -358,10 +358,8 @@ def _erase_pass(model:ENMF, D_r:Interactions, forget_pairs:np.ndarray, solver:st
     dev, clock, trace = model.device, clock or Clock(), []
     index = RowIndex(D_r, dev)
     L = _loss_fn(model, index)
-    if start_on_clock: clock.mark(trace, L())  # the start (Θ_a on D_r): not shown to the observer
-    else:  # the start only for the trace: the method never uses it
-        with clock.off(): start = L()
-        clock.mark(trace, start)
+    with nullcontext() if start_on_clock else clock.off(): start = L()  # Θ_a on D_r (off the clock: only the trace uses it)
+    clock.mark(trace, start)  # the start: not shown to the observer
     Uf = torch.as_tensor(np.unique(forget_pairs[:, 0]), device=dev)
     Vf = torch.as_tensor(np.unique(forget_pairs[:, 1]), device=dev)
     touched = {'users': update_rows(model, index, 'user', Uf, solver, batch_rows, **solver_kw),  # forgetting users ...
@@ -418,11 +416,8 @@ class RowGradients:
         self.model, self.index, self.kind = model, index, kind
         self.other = 'item' if kind == 'user' else 'user'
         self.G = _gram(model, kind) if G is None else G
-        ptr, idx = index.ptr[kind], index.idx[kind]  # this side's whole CSR
-        c = model.c
-        self._w = 1 - c[idx] if kind == 'user' else torch.repeat_interleave(1 - c, ptr[1:] - ptr[:-1])  # (nnz,) 1 − c
-        self._s = 1.0 if kind == 'user' else c[:, None]  # scale of G in A_i
         prob = _row_problem(model, index, kind, None, self.G)  # one full scan: two fused products over D_r
+        self._w, self._s = prob.w, prob.s[:, None]  # (nnz,) weight 1 − c of each positive (CSR order); (B, 1) scale of G
         self.b = prob.b.clone()  # (B, d)
         self.R = prob.Av(self.X) - self.b  # (B, d)
 
