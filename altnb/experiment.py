@@ -31,10 +31,10 @@ from .unlearn import METHODS, StoppingRule, forget
 # %% auto #0
 __all__ = ['ADAMW_KEYS', 'KS', 'COLUMNS', 'ALL_METHODS', 'QUALITY_COLUMNS', 'LABELS', 'TABLES', 'PAPER', 'SPEEDUP_FLOORS',
            'choose_forgetting_users', 'inject_noise', 'pick_deletions', 'train_original', 'measure', 'quality_bars',
-           'at_retrain_quality', 'quality_on_means', 'repo_root', 'resolve_out', 'resolve_data', 'dataset_label',
-           'load_dataset', 'warm_up', 'run_protocol', 'results_table', 'plot_speedup', 'plot_loss_vs_time',
-           'plot_metric_vs_time', 'plot_quality_vs_time', 'write_figures', 'write_results', 'read_results', 'traces_of',
-           'compare_with_paper', 'check_targets', 'load_grid', 'run_grid', 'merge_runs']
+           'at_retrain_quality', 'quality_on_means', 'summarize_runs', 'repo_root', 'resolve_out', 'resolve_data',
+           'dataset_label', 'load_dataset', 'warm_up', 'run_protocol', 'results_table', 'plot_speedup',
+           'plot_loss_vs_time', 'plot_metric_vs_time', 'plot_quality_vs_time', 'write_figures', 'write_results',
+           'read_results', 'traces_of', 'compare_with_paper', 'check_targets', 'load_grid', 'run_grid', 'merge_runs']
 
 # %% ../nbs/06_experiment.ipynb #0005
 def _rng(seed: int, stream: int) -> np.random.Generator:
@@ -216,6 +216,19 @@ def quality_on_means(df: pd.DataFrame,  # results of a `quality_trace` run, one 
     return out
 
 # %% ../nbs/06_experiment.ipynb #0032
+def summarize_runs(df: pd.DataFrame,  # results of `run_protocol` (one dataset and scenario, one or more seeds)
+                  ) -> pd.DataFrame:  # one row per method (means over seeds) + speedup_to_target, n_quality, speedup_to_quality
+    "Per-method means over seeds with the speed-ups to retrain's loss and (quality-trace runs) to retrain's quality."
+    rt = df[df.method == 'retrain'].set_index('seed').time_s
+    g = df.groupby('method', sort=False).mean(numeric_only=True).drop(columns='seed', errors='ignore')
+    g['speedup_to_target'] = rt.mean() / g['time_to_retrain_loss_s']
+    if 'time_to_quality_s' in df:
+        hit = df[df.time_to_quality_s.notna()]
+        g['n_quality'] = df.groupby('method', sort=False).time_to_quality_s.count()
+        g['speedup_to_quality'] = (hit.seed.map(rt).groupby(hit.method).mean() / hit.groupby('method').time_to_quality_s.mean())
+    return g
+
+# %% ../nbs/06_experiment.ipynb #0034
 def repo_root(start: str | Path | None = None) -> Path:
     "The altnb repository root (the folder with settings.ini and nbs/), searched upward from `start` (cwd) or the package."
     cands = [Path(start or Path.cwd()).resolve()]
@@ -239,7 +252,7 @@ def resolve_data(path: str | Path | None) -> str | None:
     except FileNotFoundError: return str(path)
     return str(q.resolve()) if q.exists() else str(path)
 
-# %% ../nbs/06_experiment.ipynb #0035
+# %% ../nbs/06_experiment.ipynb #0037
 def dataset_label(dataset: str,  # dataset name or path
                   data: Interactions | None = None,  # the loaded data, for its size
                   label: str | None = None,  # a caller's label (e.g. 'synthetic stand-in for ml-1m')
@@ -253,7 +266,7 @@ def dataset_label(dataset: str,  # dataset name or path
 
 def _slug(s: str) -> str: return re.sub(r'[^A-Za-z0-9.+-]+', '-', str(s)).strip('-').lower()
 
-# %% ../nbs/06_experiment.ipynb #0038
+# %% ../nbs/06_experiment.ipynb #0040
 def load_dataset(dataset: str,  # a registered name (`altnb.data.DATASETS`) or a path
                  data_dir: str | Path | None = None,  # the cache root, or the folder holding this dataset's files
                  **kw,  # loader arguments
@@ -264,7 +277,7 @@ def load_dataset(dataset: str,  # a registered name (`altnb.data.DATASETS`) or a
         if not (d / dataset).exists() and d.is_dir() and any(d.iterdir()): return load(d, **kw)
     return load(dataset, data_dir, **kw)
 
-# %% ../nbs/06_experiment.ipynb #0040
+# %% ../nbs/06_experiment.ipynb #0042
 def _as_list(x, what: str) -> list:
     "A list from a list/tuple/array, a scalar, or a string like '[0, 1]' or '0,1' (papermill's `-p` passes strings)."
     if isinstance(x, str):
@@ -401,7 +414,7 @@ def run_protocol(dataset: str = 'synthetic',  # dataset name (`altnb.data.load`)
                       train_kw=train_kw, label=label))
     return df
 
-# %% ../nbs/06_experiment.ipynb #0042
+# %% ../nbs/06_experiment.ipynb #0044
 LABELS = {'original': 'Original', 'retrain': 'Retrain', 'retrain*': 'Retrain*', 'warm-start': 'Warm-Start',
           'alteraser-adamw': 'AltEraser [AdamW]', 'alteraser-hf': 'AltEraser [HF-Newton]',
           'alteraser-ah': 'AltEraser [AH-Newton]', 'alteraser-ah-local': 'AltEraser [AH, affected rows only]',
@@ -441,7 +454,7 @@ def results_table(df: pd.DataFrame,  # results of `run_protocol`
         lines.append('')
     return '\n'.join(lines)
 
-# %% ../nbs/06_experiment.ipynb #0044
+# %% ../nbs/06_experiment.ipynb #0046
 _COLORS = {'original': '#7f7f7f', 'retrain': '#1f77b4', 'retrain*': '#17becf', 'warm-start': '#ff7f0e',
            'alteraser-adamw': '#bcbd22', 'alteraser-hf': '#9467bd', 'alteraser-ah': '#d62728',
            'alteraser-ah-local': '#e377c2', 'retrain-als': '#2ca02c'}
@@ -542,7 +555,7 @@ def plot_quality_vs_time(df: pd.DataFrame, traces: pd.DataFrame, seed: int | Non
     fig.tight_layout()
     return fig
 
-# %% ../nbs/06_experiment.ipynb #0046
+# %% ../nbs/06_experiment.ipynb #0048
 def _hardware() -> dict:
     gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else None
     return dict(platform=platform.platform(), processor=platform.processor() or platform.machine(),
@@ -592,7 +605,7 @@ def traces_of(df: pd.DataFrame) -> pd.DataFrame:
     tr = pd.DataFrame(df.attrs.get('traces') or [])
     return tr if len(tr) else pd.DataFrame(columns=['seed', 'method', 'time_s', 'loss_dr'])
 
-# %% ../nbs/06_experiment.ipynb #0056
+# %% ../nbs/06_experiment.ipynb #0058
 PAPER = pd.DataFrame([
     # dataset, method, repredict, rbo@10, rbo@20, rbo@50, recall@10, recall@20, recall@50, ndcg@10, ndcg@20, ndcg@50, time_s, speedup
     ('ml-1m', 'original', .4643, .5567, .5771, .5802, .1449, .2281, .3939, .2937, .2964, .3418, 309.69, np.nan),
@@ -637,7 +650,7 @@ def compare_with_paper(df: pd.DataFrame,  # our results (one dataset, one scenar
     res.index = [LABELS.get(m, m) for m in res.index]
     return res
 
-# %% ../nbs/06_experiment.ipynb #0059
+# %% ../nbs/06_experiment.ipynb #0061
 SPEEDUP_FLOORS = {'alteraser-ah': 5.0, 'alteraser-hf': 2.0}
 
 def check_targets(df: pd.DataFrame,  # results of one dataset and scenario
@@ -659,7 +672,7 @@ def check_targets(df: pd.DataFrame,  # results of one dataset and scenario
         rows += [dict(method=m, criterion=c, value=v, target=t, ok=bool(ok)) for c, v, t, ok in bars]
     return pd.DataFrame(rows)
 
-# %% ../nbs/06_experiment.ipynb #0062
+# %% ../nbs/06_experiment.ipynb #0064
 def load_grid(path: str | Path) -> dict:
     "Read a grid YAML file (needs pyyaml, installed with papermill)."
     import yaml

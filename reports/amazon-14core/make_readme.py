@@ -8,6 +8,7 @@
 """
 import pandas as pd
 from pathlib import Path
+from altnb.experiment import summarize_runs
 root = Path('reports/amazon-14core')
 runs = pd.read_csv(root / 'runs.csv')
 wall = runs.groupby('scenario').wall_s.sum()
@@ -38,18 +39,7 @@ which are on means over seeds; "speed-up to quality" = mean retrain time / mean 
 summ = {}
 for sc in ['utility', 'privacy']:
     df = pd.read_csv(root / sc / 'results.csv')
-    rt = df[df.method == 'retrain'].set_index('seed').time_s
-    g = df.groupby('method', sort=False).agg(time_s=('time_s', 'mean'), speedup=('speedup', 'mean'),
-        to_target_s=('time_to_retrain_loss_s', 'mean'), loss_dr=('loss_dr', 'mean'), recall10=('recall@10', 'mean'),
-        ndcg10=('ndcg@10', 'mean'), rbo10=('rbo@10', 'mean'), repredict=('repredict', 'mean'))
-    g['speedup_to_target'] = rt.mean() / g.to_target_s
-    if 'time_to_quality_s' in df:  # a quality_trace run: per seed, the first point meeting every bar
-        q = df.groupby('method', sort=False).agg(to_quality_s=('time_to_quality_s', 'mean'),
-                                                 n_quality=('time_to_quality_s', lambda v: int(v.notna().sum())))
-        reached = df[df.time_to_quality_s.notna()]
-        g['speedup_to_quality'] = reached.assign(rt=reached.seed.map(rt)).groupby('method', sort=False).apply(
-            lambda x: x.rt.mean() / x.time_to_quality_s.mean(), include_groups=False)
-        g = g.join(q)
+    g = summarize_runs(df).rename(columns={'recall@10': 'recall10', 'ndcg@10': 'ndcg10', 'rbo@10': 'rbo10'})
     summ[sc] = g
     f = lambda v, d=4: '–' if pd.isna(v) else f'{v:.{d}f}'
     qual = 'n_quality' in g

@@ -8,7 +8,7 @@
 """
 import pandas as pd
 from pathlib import Path
-from altnb.experiment import quality_on_means, read_results
+from altnb.experiment import quality_on_means, read_results, summarize_runs
 
 root = Path('reports/synthetic-ml1m')
 runs = pd.read_csv(root / 'runs.csv')
@@ -38,15 +38,7 @@ table reads the same bars on means over seeds (`altnb.experiment.quality_on_mean
 ''']
 for sc in ['utility', 'privacy']:
     df = read_results(root / sc)
-    rt = df[df.method == 'retrain'].set_index('seed').time_s
-    g = df.groupby('method', sort=False).agg(time_s=('time_s', 'mean'), speedup=('speedup', 'mean'),
-        to_target_s=('time_to_retrain_loss_s', 'mean'), n_quality=('time_to_quality_s', lambda v: int(v.notna().sum())),
-        loss_dr=('loss_dr', 'mean'), recall10=('recall@10', 'mean'), ndcg10=('ndcg@10', 'mean'), rbo10=('rbo@10', 'mean'),
-        repredict=('repredict', 'mean'), passes=('passes', 'mean'))
-    reached = df[df.time_to_quality_s.notna()]
-    g['speedup_to_quality'] = reached.assign(rt=reached.seed.map(rt)).groupby('method', sort=False).apply(
-        lambda x: x.rt.mean() / x.time_to_quality_s.mean(), include_groups=False)
-    g['speedup_to_target'] = rt.mean() / g.to_target_s
+    g = summarize_runs(df).rename(columns={'recall@10': 'recall10', 'ndcg@10': 'ndcg10', 'rbo@10': 'rbo10'})
     rows = ['| method | time (s) | passes | speed-up | to target | at quality (seeds) | speed-up to quality | loss on D_r | Recall@10 | NDCG@10 | RBO@10 | re-predict |',
             '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|']
     for m, r in g.iterrows():
