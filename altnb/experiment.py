@@ -115,7 +115,7 @@ def train_original(D_a: Interactions,  # the training data (train + noise in the
     def callback(epoch, model, history):
         losses.append(float(model.loss(D_a))); trace.append((time.perf_counter() - t0, losses[-1]))
         return rule.check(losses) is not None
-    kw = dict(max_epochs=rule.max_passes, **train_kw)
+    kw = {'max_epochs': rule.max_passes, **train_kw}  # an explicit max_epochs caps training below the rule's cap
     model, hist = fit(D_a, None, seed=seed, init_seed=seed, device=device, progress=progress, callback=callback, **kw)
     return model, trace, rule.check(losses) or f'max_epochs={kw["max_epochs"]} reached'
 

@@ -24,7 +24,7 @@ from .train import fit
 # %% auto #0
 __all__ = ['AH_HOW', 'SUB_SOLVERS', 'METHODS', 'check_request', 'RowIndex', 'pad_layout', 'ah_solve', 'solve_rows',
            'StoppingRule', 'ForgetReport', 'Clock', 'update_rows', 'alteraser', 'affected_rows', 'RowGradients',
-           'alteraser_local', 'retrain_als', 'forget']
+           'RowDrift', 'drift_rows', 'alteraser_local', 'retrain_als', 'forget']
 
 # %% ../nbs/05_unlearn.ipynb #0007
 def _pairs_array(forget_pairs) -> np.ndarray:
@@ -135,20 +135,23 @@ def pad_layout(
 
 AH_HOW = ('cg', 'direct')
 
-def _rotate(prob:RowProblem):
-    "The eigen-rotated Gram form of a block: V, D (B, d), F̂ = F V (k, d), b̂ (B, d) and the block's CSR pattern maker."
+def _rotate(prob:RowProblem, rhs:Tensor|None=None):
+    "The eigen-rotated Gram form of a block: V, D (B, d), F̂ = F V, b̂ (B, d) (or the rotated `rhs`), the block's CSR pattern maker and F̂'s column of each positive."
     ev, V = torch.linalg.eigh(prob.G)  # G = V Λ Vᵀ  (d,), (d, d)
     D = prob.s[:, None] * ev.clamp(min=0)[None, :] + prob.lam  # (B, d) M_i = V diag(D_i) Vᵀ
-    Fh = prob.F @ V  # (k, d) the fixed side, rotated once
-    csr = lambda vals: torch.sparse_csr_tensor(prob.ptr, prob.idx, vals, size=(prob.B, Fh.shape[0]), check_invariants=False)
+    if len(prob.idx) < prob.F.shape[0]:  # a small block: rotate only its positives' features (nnz_B·d², not k·d²)
+        Fh, cols = prob.Fg @ V, torch.arange(len(prob.idx), device=prob.idx.device)  # (nnz_B, d), one column per positive
+    else: Fh, cols = prob.F @ V, prob.idx  # (k, d) the whole fixed side, rotated once
+    csr = lambda vals: torch.sparse_csr_tensor(prob.ptr, cols, vals, size=(prob.B, Fh.shape[0]), check_invariants=False)
+    if rhs is not None: return V, D, Fh, rhs.to(Fh.dtype) @ V, csr, cols  # another right-hand side: no product for b
     bh = csr(torch.ones_like(prob.w)) @ Fh  # (B, d) b̂_i = Vᵀ Σ_{j∈R_i} f̃_j, one sparse product
-    return V, D, Fh, bh, csr
+    return V, D, Fh, bh, csr, cols
 
-def _ah_direct(prob:RowProblem, D:Tensor, Fh:Tensor, bh:Tensor, xh:Tensor, layout:list) -> Tensor:
+def _ah_direct(prob:RowProblem, D:Tensor, Fh:Tensor, bh:Tensor, xh:Tensor, layout:list, cols:Tensor) -> Tensor:
     "Exact rotated solves of the rows in `layout`, written into xh: Woodbury for short rows, Cholesky for long ones."
     d = prob.d
     Fh_pad = torch.cat([Fh, Fh.new_zeros(1, d)])  # (k+1, d): row k is the padding (zero) row
-    idx_pad = torch.cat([prob.idx, prob.idx.new_full((1,), Fh.shape[0])])  # (nnz+1,) padding position -> row k
+    idx_pad = torch.cat([cols, cols.new_full((1,), Fh.shape[0])])  # (nnz+1,) F̂ row of each positive; padding -> the zero row
     sw_pad = torch.cat([prob.w.sqrt(), prob.w.new_zeros(1)])  # (nnz+1,) √w
     for r, flat in layout:
         Zr = Fh_pad[idx_pad[flat]] * sw_pad[flat][..., None]  # (b, L, d) Ẑ rows of the group, zero-padded
@@ -195,22 +198,24 @@ def ah_solve(
     layout:list|Callable|None=None,  # direct path: `pad_layout(prob.ptr, d)`, or a function giving it (the caller's cache)
     X0:Tensor|None=None,  # (B, d) warm start of the CG path (the current rows); None: D⁻¹b̂
     how:str='cg',  # 'cg': preconditioned CG to `tol`, unconverged rows solved directly; 'direct': Woodbury/Cholesky for all
-    tol:float|None=None,  # CG: a row is solved when ‖r_i‖ ≤ tol·‖b_i‖ (None: 1e-3 in float32, 1e-10 in float64)
+    tol:float|Tensor|None=None,  # CG: row i is solved when ‖r_i‖ ≤ tol·‖b_i‖ (or tol_i: (B,)) (None: 1e-3 in float32, 1e-10 in float64)
     max_iter:int|None=None,  # CG: iteration cap (None: d, where exact arithmetic has converged); rows left go direct
-) -> Tensor:  # (B, d) row minimisers x_i = A_i⁻¹ b_i
+    rhs:Tensor|None=None,  # (B, d) right-hand sides to solve for instead of b (e.g. a gradient drift: `drift_rows`)
+) -> Tensor:  # (B, d) row minimisers x_i = A_i⁻¹ b_i (A_i⁻¹ rhs_i with `rhs`)
     "AH-Newton step for every row, in the eigen-rotated Gram form: preconditioned CG (default) or Woodbury/Cholesky."
     if how not in AH_HOW: raise ValueError(f'unknown AH path {how!r}: choose one of {AH_HOW}')
     if bool((prob.w < 0).any()) or (prob.lam <= 0):  # structure missing: explicit Hessians + robust batched Cholesky
-        return batched_cholesky_solve(*prob.system())[0]
-    V, D, Fh, bh, csr = _rotate(prob)
+        A, b = prob.system()
+        return batched_cholesky_solve(A, b if rhs is None else rhs.to(b))[0]
+    V, D, Fh, bh, csr, cols = _rotate(prob, rhs)
     if how == 'direct':
         xh = bh / D  # D⁻¹b̂: the answer for rows without positives
         layout = layout() if callable(layout) else layout  # asked for only here: the CG path pads nothing
-        return _ah_direct(prob, D, Fh, bh, xh, layout if layout is not None else pad_layout(prob.ptr, prob.d)) @ V.T
+        return _ah_direct(prob, D, Fh, bh, xh, layout if layout is not None else pad_layout(prob.ptr, prob.d), cols) @ V.T
     if tol is None: tol = 1e-10 if prob.F.dtype == torch.float64 else 1e-3
     xh = X0.to(Fh.dtype) @ V if X0 is not None else bh / D
     left = _ah_cg(prob, D, Fh, bh, csr, xh, tol, prob.d if max_iter is None else max_iter)
-    if len(left): _ah_direct(prob, D, Fh, bh, xh, pad_layout(prob.ptr, prob.d, rows=left))
+    if len(left): _ah_direct(prob, D, Fh, bh, xh, pad_layout(prob.ptr, prob.d, rows=left), cols)
     return xh @ V.T
 
 # %% ../nbs/05_unlearn.ipynb #0018
@@ -401,11 +406,11 @@ def affected_rows(
     kind:str,  # 'user' or 'item'
     gtol:float,  # relative gradient tolerance
 ) -> Tensor:  # (k,) rows with ‖g_i‖ > gtol·‖2b_i‖
-    "Rows whose sub-problem gradient on D_r is not small relative to its scale (matrix-free: no solve)."
+    "Rows whose sub-problem gradient on D_r is not small relative to its scale (one full scan, no solve)."
     return RowGradients(model, index, kind).select(gtol)
 
 class RowGradients:
-    "Residuals R_i = A_i x_i − b_i (half of each row's gradient) and b_i of one side on D_r, kept current as rows change."
+    "Residuals R_i = A_i x_i − b_i (half of each row's gradient) and b_i of one side on D_r, by one full scan: the reference."
     @torch.no_grad()
     def __init__(self,
                  model:ENMF,  # the model (read, never written)
@@ -414,52 +419,10 @@ class RowGradients:
                  G:Tensor|None=None,  # the fixed side's Gram matrix (`_gram(model, kind)`)
                 ):
         self.model, self.index, self.kind = model, index, kind
-        self.other = 'item' if kind == 'user' else 'user'
-        self.G = _gram(model, kind) if G is None else G
-        prob = _row_problem(model, index, kind, None, self.G)  # one full scan: two fused products over D_r
-        self._w, self._s = prob.w, prob.s[:, None]  # (nnz,) weight 1 − c of each positive (CSR order); (B, 1) scale of G
+        prob = _row_problem(model, index, kind, None, _gram(model, kind) if G is None else G)  # two fused products over D_r
+        self.X = model.P if kind == 'user' else model.Q
         self.b = prob.b.clone()  # (B, d)
         self.R = prob.Av(self.X) - self.b  # (B, d)
-
-    @property
-    def X(self) -> Tensor: return self.model.P if self.kind == 'user' else self.model.Q  # this side's rows
-
-    @torch.no_grad()
-    def features(self, rows:Tensor) -> Tensor:  # (k, d) the other side's rows as this side's problems see them (× h)
-        return (self.model.Q if self.kind == 'user' else self.model.P)[rows] * self.model.h
-
-    @torch.no_grad()
-    def own(self, rows:Tensor, G:Tensor|None=None) -> None:
-        "Rows of this side were re-solved: recompute their R and b exactly, O(their positives)."
-        if len(rows) == 0: return
-        prob = _row_problem(self.model, self.index, self.kind, rows, self.G if G is None else G)
-        self.b[rows] = prob.b
-        self.R[rows] = prob.Av(self.X[rows]) - prob.b
-
-    @torch.no_grad()
-    def other_changed(self,
-                      rows:Tensor,  # (k,) rows of the other side that moved
-                      before:Tensor,  # (k, d) their `features` before the move
-                      G:Tensor,  # the new Gram matrix of the other side
-                     ) -> None:
-        "The other side's `rows` moved: update every R_i and b_i in O(m·d² + their positives·d), not O(|D_r|·d)."
-        X, B = self.X, self.X.shape[0]
-        self.R += self._s * (X @ (G - self.G)); self.G = G  # the Gram term s_i·ΔG·x_i, for every row
-        if len(rows) == 0: return
-        ptr, idx = self.index.ptr[self.kind], self.index.idx[self.kind]
-        n_other = self.index.n[self.other]
-        hit = torch.zeros(n_other, dtype=torch.bool, device=X.device); hit[rows] = True
-        mask = hit[idx]  # (nnz,) positives (i, j) with j among the moved rows, in this side's row order
-        tptr = torch.cat([mask.new_zeros(1, dtype=torch.long), mask.cumsum(0)])[ptr]  # (B+1,) their CSR pointer
-        loc = torch.full((n_other,), -1, dtype=torch.long, device=X.device); loc[rows] = torch.arange(len(rows), device=X.device)
-        cols, w = loc[idx[mask]], self._w[mask]  # (nnz_T,) column in `rows` and weight 1 − c of each such positive
-        csr = lambda v: torch.sparse_csr_tensor(tptr, cols, v, size=(B, len(rows)), check_invariants=False)
-        after, pattern = self.features(rows), csr(torch.zeros_like(w))
-        dn = torch.sparse.sampled_addmm(pattern, X, after.T, beta=0.0).values()  # (nnz_T,) f'_jᵀx_i
-        do = torch.sparse.sampled_addmm(pattern, X, before.T, beta=0.0).values()  # (nnz_T,) f_jᵀx_i
-        # R_i += Σ_j [w (f'_jᵀx_i) f'_j − f'_j] − [w (f_jᵀx_i) f_j − f_j];  b_i += Σ_j (f'_j − f_j)
-        self.R += csr(w * dn - 1) @ after - csr(w * do - 1) @ before
-        self.b += csr(torch.ones_like(w)) @ (after - before)
 
     @torch.no_grad()
     def select(self, gtol:float) -> Tensor:  # (k,) rows with ‖g_i‖ > gtol·‖2b_i‖
@@ -473,48 +436,163 @@ class RowGradients:
         other = self.model.Q if self.kind == 'user' else self.model.P
         return float((self.X * (self.R - self.b)).sum()) + len(self.index.users) + self.model.lam * float(other.pow(2).sum())
 
+class RowDrift:
+    "Drift Δ_i = R_i − R_i° of one side's rows on D_r since each was last settled, kept current in O(what changed): no scans."
+    @torch.no_grad()
+    def __init__(self,
+                 model:ENMF,  # the model (read, never written here)
+                 index:RowIndex,  # CSR of D_r
+                 kind:str,  # 'user' or 'item': whose rows
+                ):
+        self.model, self.index, self.kind = model, index, kind
+        self.other = 'item' if kind == 'user' else 'user'
+        self.G = _gram(model, kind)  # (d, d) the other side's Gram matrix, as this side's problems see it
+        self.D = torch.zeros_like(self.X)  # (B, d) every row settled where the original model left it
+        F = self.features(None)  # (n_other, d)
+        e = F.mean(0)
+        self.e = e / e.norm().clamp_min(torch.finfo(e.dtype).tiny)  # (d,) a fixed unit direction
+        ptr, idx = index.ptr[kind], index.idx[kind]
+        ones = torch.ones(len(idx), dtype=F.dtype, device=F.device)
+        self.S = (torch.sparse_csr_tensor(ptr, idx, ones, size=(len(ptr) - 1, F.shape[0]), check_invariants=False)
+                  @ (F @ self.e)[:, None])[:, 0]  # (B,) S_i = b_iᵀe ≤ ‖b_i‖: one scalar product over D_r
+
+    @property
+    def X(self) -> Tensor: return self.model.P if self.kind == 'user' else self.model.Q  # this side's rows
+
+    def _s(self, rows=None) -> Tensor:  # (B, 1) scale of G in each row's problem: 1 for users, c_v for items
+        if self.kind == 'user': return torch.ones(1, 1, dtype=self.X.dtype, device=self.X.device)
+        return (self.model.c if rows is None else self.model.c[rows])[:, None].to(self.X.dtype)
+
+    def features(self, rows:Tensor|None) -> Tensor:  # (k, d) the other side's rows as this side's problems see them (× h)
+        F = self.model.Q if self.kind == 'user' else self.model.P
+        return (F if rows is None else F[rows]) * self.model.h
+
+    def _weights(self, i:Tensor, j:Tensor) -> Tensor:  # (k,) weight 1 − c_v of positives (i, j), i this side, j the other
+        return 1 - self.model.c[j if self.kind == 'user' else i].to(self.X.dtype)
+
+    @torch.no_grad()
+    def deleted(self,
+                pairs:np.ndarray,  # (k, 2) (user, item) positives removed by the request; call before anything moves
+               ) -> None:
+        "The request removed these positives: take each one's term out of its row's drift."
+        dev = self.X.device
+        col = 0 if self.kind == 'user' else 1
+        i = torch.as_tensor(pairs[:, col], device=dev); j = torch.as_tensor(pairs[:, 1 - col], device=dev)
+        f = self.features(j)  # (k, d)
+        t = (self._weights(i, j) * (f * self.X[i]).sum(1))[:, None] * f - f  # (k, d) w (fᵀx_i) f − f
+        self.D.index_add_(0, i, t, alpha=-1)  # (S was built on D_r: those positives were never in it)
+
+    @torch.no_grad()
+    def other_changed(self,
+                      rows:Tensor,  # (k,) rows of the other side that moved
+                      before:Tensor,  # (k, d) their `features` before the move
+                      G:Tensor|None=None,  # the other side's new Gram matrix (None: updated from the move, O(k·d²))
+                     ) -> None:
+        "Rows of the other side moved: update every row's drift in O(B·d² + their positives·d), and S."
+        X, B = self.X, self.X.shape[0]
+        after = self.features(rows)  # (k, d)
+        if G is None:  # Gram of the moved rows, new minus old (weighted by c_v when the moved rows are items)
+            cw = self.model.c[rows][:, None].to(X.dtype) if self.kind == 'user' else 1
+            G = self.G + (after * cw).T @ after - (before * cw).T @ before
+        self.D += self._s() * (X @ (G - self.G)); self.G = G  # the Gram term s_i·ΔG·x_i, for every row
+        if len(rows) == 0: return
+        _, optr, oidx = self.index.block(self.other, rows)  # the moved rows' positives, from the other side's CSR
+        t = torch.repeat_interleave(torch.arange(len(rows), device=X.device), optr[1:] - optr[:-1])  # (nnz_T,) moved row
+        i, order = torch.sort(oidx, stable=True)  # regrouped by this side's row: a CSR over (B, k)
+        t = t[order]
+        ptr = torch.cat([i.new_zeros(1), torch.bincount(i, minlength=B).cumsum(0)])  # (B+1,)
+        w = self._weights(i, rows[t])  # (nnz_T,)
+        csr = lambda v: torch.sparse_csr_tensor(ptr, t, v, size=(B, len(rows)), check_invariants=False)
+        pattern = csr(torch.zeros_like(w))
+        dn = torch.sparse.sampled_addmm(pattern, X, after.T, beta=0.0).values()  # (nnz_T,) f'_jᵀx_i
+        do = torch.sparse.sampled_addmm(pattern, X, before.T, beta=0.0).values()  # (nnz_T,) f_jᵀx_i
+        # Δ_i += Σ_j [w (f'_jᵀx_i) f'_j − f'_j] − [w (f_jᵀx_i) f_j − f_j];  S_i += Σ_j (f'_j − f_j)ᵀe
+        self.D += csr(w * dn - 1) @ after - csr(w * do - 1) @ before
+        self.S += (csr(torch.ones_like(w)) @ ((after - before) @ self.e)[:, None])[:, 0]
+
+    def settled(self, rows:Tensor) -> None:
+        "These rows were just corrected (or re-solved): their gradient is back at (or now is) their reference."
+        self.D[rows] = 0
+
+    @torch.no_grad()
+    def select(self, gtol:float) -> Tensor:  # (k,) rows with ‖Δ_i‖ > gtol·‖b_i‖
+        "Rows whose drift is not small relative to their own scale ‖b_i‖ (filtered by |S_i| ≤ ‖b_i‖ first)."
+        n = self.D.norm(dim=1)
+        cand = torch.nonzero(n > gtol * self.S.abs()).reshape(-1)  # a superset of the answer
+        if len(cand) == 0: return cand
+        _, ptr, idx = self.index.block(self.kind, cand)
+        F = self.features(None)
+        b = torch.sparse_csr_tensor(ptr, idx, torch.ones(len(idx), dtype=F.dtype, device=F.device),
+                                    size=(len(cand), F.shape[0]), check_invariants=False) @ F  # (k, d) their b_i
+        tiny = torch.finfo(b.dtype).tiny
+        return cand[n[cand] > gtol * b.norm(dim=1).clamp_min(tiny)]
+
+@torch.no_grad()
+def drift_rows(
+    model:ENMF,  # updated in place
+    index:RowIndex,  # CSR of D_r
+    kind:str,  # 'user' or 'item'
+    rows:Tensor,  # (B,) rows to correct
+    D:Tensor,  # (B, d) their drifts Δ_i (`RowDrift.D[rows]`)
+    G:Tensor,  # the other side's Gram matrix (`RowDrift.G`)
+    batch_rows:int=8192,  # rows per block
+    tol:float|None=None,  # CG accuracy as for an exact solve: ‖r_i‖ ≤ tol·‖b_i‖ (None: `ah_solve`'s default)
+    how:str='cg',  # `ah_solve` path
+) -> int:  # rows corrected
+    "The Newton step that undoes each row's drift, x_i ← x_i − A_i⁻¹Δ_i (an AH solve with Δ_i as right-hand side)."
+    X = model.P if kind == 'user' else model.Q
+    if tol is None: tol = 1e-10 if X.dtype == torch.float64 else 1e-3
+    for i in range(0, len(rows), batch_rows):
+        r, Dr = rows[i:i + batch_rows], D[i:i + batch_rows]
+        prob = _row_problem(model, index, kind, r, G)
+        # the same absolute accuracy as an exact solve (‖r_i‖ ≤ tol·‖b_i‖) is a looser one relative to Δ_i, a few % of b_i
+        rel = (tol * prob.b.norm(dim=1) / Dr.norm(dim=1).clamp_min(torch.finfo(Dr.dtype).tiny)).clamp(max=0.5)  # (B,)
+        X[r] -= ah_solve(prob, rhs=Dr, tol=rel, how=how).to(X.dtype)
+    return len(rows)
+
 def alteraser_local(
     model:ENMF,  # warm start Θ_a; updated in place
     D_r:Interactions,  # the remaining data
     forget_pairs:np.ndarray,  # (k, 2) D_f
-    gtol:float=0.05,  # relative row-gradient tolerance: rows above it are re-solved
+    gtol:float=0.01,  # relative drift tolerance: rows whose gradient moved by more than gtol·‖b_i‖ are corrected
     rule:StoppingRule|None=None,  # only its max_passes caps the rounds
     batch_rows:int=8192,  # rows per block
     progress:bool=False,  # progress bar over rounds
     clock:Clock|None=None,  # the method's clock (and observer); default: a new one
+    ah_tol:float|None=None,  # `ah_solve` tol (None: its default)
+    ah_how:str='cg',  # `ah_solve` path
 ) -> tuple[list, str, dict]:  # trace, stop reason, rows solved
-    "AltEraser, affected-only: the erase pass, then AH re-solves of the rows whose gradient is above `gtol`, until none is."
-    rule = rule or StoppingRule()
-    clock, index, L, trace, solved = _erase_pass(model, D_r, forget_pairs, 'ah', batch_rows, loss_after=False, clock=clock,
-                                                 start_on_clock=False)  # its rounds stop on gradients, not on the loss
-    gu = RowGradients(model, index, 'user')  # the first user scan: a full one (the erase pass moved rows of both sides)
-    users, gi, items = gu.select(gtol), None, torch.zeros(0, dtype=torch.long, device=model.device)
-    clock.mark(trace, gu.loss(), model)
-    reason = f'max_passes={rule.max_passes} reached'
-    for _ in tqdm(range(rule.max_passes), desc='alteraser-ah-local', disable=not progress, leave=False):
-        if gi is not None: before = gi.features(users)  # the users about to move, as the items' problems see them
-        if len(users): solved['users'] += update_rows(model, index, 'user', users, 'ah', batch_rows, G=gu.G)
-        if gi is None: gi = RowGradients(model, index, 'item')  # the first item scan: a full one
-        else:
-            gi.other_changed(users, before, _gram(model, 'item'))  # the users that just moved ...
-            gi.own(items)  # ... and the items solved last round
-        items = gi.select(gtol)
-        if len(items) == 0:  # users just solved, the others unchanged since their scan: done on both sides
-            clock.mark(trace, gi.loss(), model)
-            reason = f'no row gradient above gtol={gtol:g}'
-            break
-        before = gu.features(items)
-        solved['items'] += update_rows(model, index, 'item', items, 'ah', batch_rows, G=gi.G)
-        gu.other_changed(items, before, _gram(model, 'user'))
-        gu.own(users)
-        users = gu.select(gtol)
-        clock.mark(trace, gu.loss(), model)
+    "AltEraser, affected-only: re-solve the forgetting users, then correct only the rows whose gradient the request moved, until none."
+    rule, clock, trace, dev = rule or StoppingRule(), clock or Clock(), [], model.device
+    index = RowIndex(D_r, dev)
+    L = _loss_fn(model, index)
+    with clock.off(): trace.append((clock(), L()))  # the start (the rounds stop on drifts: losses are for the trace only)
+    du, di = RowDrift(model, index, 'user'), RowDrift(model, index, 'item')
+    du.deleted(forget_pairs); di.deleted(forget_pairs)
+    users = torch.as_tensor(np.unique(forget_pairs[:, 0]), device=dev)
+    solved, reason = {'users': 0, 'items': 0}, f'max_passes={rule.max_passes} reached'
+    for r in tqdm(range(rule.max_passes), desc='alteraser-ah-local', disable=not progress, leave=False):
+        before = di.features(users)
+        if r == 0: update_rows(model, index, 'user', users, 'ah', batch_rows, G=du.G, ah_tol=ah_tol, ah_how=ah_how)  # exact
+        else: drift_rows(model, index, 'user', users, du.D[users], du.G, batch_rows, tol=ah_tol, how=ah_how)
+        du.settled(users); solved['users'] += len(users)
+        di.other_changed(users, before)
+        items = di.select(gtol)
+        if len(items):
+            before = du.features(items)
+            drift_rows(model, index, 'item', items, di.D[items], di.G, batch_rows, tol=ah_tol, how=ah_how)
+            di.settled(items); solved['items'] += len(items)
+            du.other_changed(items, before)
+        with clock.off(): loss = L()
+        clock.mark(trace, loss, model)
+        if len(items) == 0:  # users just settled, the items unchanged since their drift was measured: done on both sides
+            reason = f'no row drift above gtol={gtol:g}'; break
+        users = du.select(gtol)
         if len(users) == 0:  # the same argument with the sides swapped
-            reason = f'no row gradient above gtol={gtol:g}'
-            break
+            reason = f'no row drift above gtol={gtol:g}'; break
     return trace, reason, solved
 
-# %% ../nbs/05_unlearn.ipynb #0035
+# %% ../nbs/05_unlearn.ipynb #0037
 def _init_like(model:ENMF) -> ENMF:
     "A fresh model with the same hyper-parameters, missing weights and initialisation as `model` (retrain's start)."
     return ENMF(model.n_users, model.n_items, d=model.d, c0=model.c0, lam=model.lam, dropout=model.dropout,
@@ -562,7 +640,7 @@ def retrain_als(
         if reason: break
     return new, trace, reason
 
-# %% ../nbs/05_unlearn.ipynb #0037
+# %% ../nbs/05_unlearn.ipynb #0039
 METHODS = ('retrain', 'retrain*', 'warm-start', 'alteraser-adamw', 'alteraser-hf', 'alteraser-ah',
            'alteraser-ah-local', 'retrain-als')
 
