@@ -24,7 +24,7 @@ from .train import fit
 # %% auto #0
 __all__ = ['AH_HOW', 'SUB_SOLVERS', 'METHODS', 'check_request', 'RowIndex', 'pad_layout', 'ah_solve', 'solve_rows',
            'StoppingRule', 'ForgetReport', 'Clock', 'update_rows', 'alteraser', 'affected_rows', 'RowGradients',
-           'RowDrift', 'drift_rows', 'alteraser_local', 'retrain_als', 'forget']
+           'RowDrift', 'alteraser_local', 'retrain_als', 'forget']
 
 # %% ../nbs/05_unlearn.ipynb #0007
 def _pairs_array(forget_pairs) -> np.ndarray:
@@ -135,15 +135,14 @@ def pad_layout(
 
 AH_HOW = ('cg', 'direct')
 
-def _rotate(prob:RowProblem, rhs:Tensor|None=None):
-    "The eigen-rotated Gram form of a block: V, D (B, d), F̂ = F V, b̂ (B, d) (or the rotated `rhs`), the block's CSR pattern maker and F̂'s column of each positive."
+def _rotate(prob:RowProblem):
+    "The eigen-rotated Gram form of a block: V, D (B, d), F̂ = F V, b̂ (B, d), the block's CSR pattern maker and F̂'s row of each positive."
     ev, V = torch.linalg.eigh(prob.G)  # G = V Λ Vᵀ  (d,), (d, d)
     D = prob.s[:, None] * ev.clamp(min=0)[None, :] + prob.lam  # (B, d) M_i = V diag(D_i) Vᵀ
     if len(prob.idx) < prob.F.shape[0]:  # a small block: rotate only its positives' features (nnz_B·d², not k·d²)
         Fh, cols = prob.Fg @ V, torch.arange(len(prob.idx), device=prob.idx.device)  # (nnz_B, d), one column per positive
     else: Fh, cols = prob.F @ V, prob.idx  # (k, d) the whole fixed side, rotated once
     csr = lambda vals: torch.sparse_csr_tensor(prob.ptr, cols, vals, size=(prob.B, Fh.shape[0]), check_invariants=False)
-    if rhs is not None: return V, D, Fh, rhs.to(Fh.dtype) @ V, csr, cols  # another right-hand side: no product for b
     bh = csr(torch.ones_like(prob.w)) @ Fh  # (B, d) b̂_i = Vᵀ Σ_{j∈R_i} f̃_j, one sparse product
     return V, D, Fh, bh, csr, cols
 
@@ -198,16 +197,14 @@ def ah_solve(
     layout:list|Callable|None=None,  # direct path: `pad_layout(prob.ptr, d)`, or a function giving it (the caller's cache)
     X0:Tensor|None=None,  # (B, d) warm start of the CG path (the current rows); None: D⁻¹b̂
     how:str='cg',  # 'cg': preconditioned CG to `tol`, unconverged rows solved directly; 'direct': Woodbury/Cholesky for all
-    tol:float|Tensor|None=None,  # CG: row i is solved when ‖r_i‖ ≤ tol·‖b_i‖ (or tol_i: (B,)) (None: 1e-3 in float32, 1e-10 in float64)
+    tol:float|None=None,  # CG: a row is solved when ‖r_i‖ ≤ tol·‖b_i‖ (None: 1e-3 in float32, 1e-10 in float64)
     max_iter:int|None=None,  # CG: iteration cap (None: d, where exact arithmetic has converged); rows left go direct
-    rhs:Tensor|None=None,  # (B, d) right-hand sides to solve for instead of b (e.g. a gradient drift: `drift_rows`)
-) -> Tensor:  # (B, d) row minimisers x_i = A_i⁻¹ b_i (A_i⁻¹ rhs_i with `rhs`)
+) -> Tensor:  # (B, d) row minimisers x_i = A_i⁻¹ b_i
     "AH-Newton step for every row, in the eigen-rotated Gram form: preconditioned CG (default) or Woodbury/Cholesky."
     if how not in AH_HOW: raise ValueError(f'unknown AH path {how!r}: choose one of {AH_HOW}')
     if bool((prob.w < 0).any()) or (prob.lam <= 0):  # structure missing: explicit Hessians + robust batched Cholesky
-        A, b = prob.system()
-        return batched_cholesky_solve(A, b if rhs is None else rhs.to(b))[0]
-    V, D, Fh, bh, csr, cols = _rotate(prob, rhs)
+        return batched_cholesky_solve(*prob.system())[0]
+    V, D, Fh, bh, csr, cols = _rotate(prob)
     if how == 'direct':
         xh = bh / D  # D⁻¹b̂: the answer for rows without positives
         layout = layout() if callable(layout) else layout  # asked for only here: the CG path pads nothing
@@ -511,7 +508,7 @@ class RowDrift:
         self.S += (csr(torch.ones_like(w)) @ ((after - before) @ self.e)[:, None])[:, 0]
 
     def settled(self, rows:Tensor) -> None:
-        "These rows were just corrected (or re-solved): their gradient is back at (or now is) their reference."
+        "These rows were just re-solved: their residual (≈ 0) is their new reference."
         self.D[rows] = 0
 
     @torch.no_grad()
@@ -527,66 +524,40 @@ class RowDrift:
         tiny = torch.finfo(b.dtype).tiny
         return cand[n[cand] > gtol * b.norm(dim=1).clamp_min(tiny)]
 
-@torch.no_grad()
-def drift_rows(
-    model:ENMF,  # updated in place
-    index:RowIndex,  # CSR of D_r
-    kind:str,  # 'user' or 'item'
-    rows:Tensor,  # (B,) rows to correct
-    D:Tensor,  # (B, d) their drifts Δ_i (`RowDrift.D[rows]`)
-    G:Tensor,  # the other side's Gram matrix (`RowDrift.G`)
-    batch_rows:int=8192,  # rows per block
-    tol:float|None=None,  # CG accuracy as for an exact solve: ‖r_i‖ ≤ tol·‖b_i‖ (None: `ah_solve`'s default)
-    how:str='cg',  # `ah_solve` path
-) -> int:  # rows corrected
-    "The Newton step that undoes each row's drift, x_i ← x_i − A_i⁻¹Δ_i (an AH solve with Δ_i as right-hand side)."
-    X = model.P if kind == 'user' else model.Q
-    if tol is None: tol = 1e-10 if X.dtype == torch.float64 else 1e-3
-    for i in range(0, len(rows), batch_rows):
-        r, Dr = rows[i:i + batch_rows], D[i:i + batch_rows]
-        prob = _row_problem(model, index, kind, r, G)
-        # the same absolute accuracy as an exact solve (‖r_i‖ ≤ tol·‖b_i‖) is a looser one relative to Δ_i, a few % of b_i
-        rel = (tol * prob.b.norm(dim=1) / Dr.norm(dim=1).clamp_min(torch.finfo(Dr.dtype).tiny)).clamp(max=0.5)  # (B,)
-        X[r] -= ah_solve(prob, rhs=Dr, tol=rel, how=how).to(X.dtype)
-    return len(rows)
-
 def alteraser_local(
     model:ENMF,  # warm start Θ_a; updated in place
     D_r:Interactions,  # the remaining data
     forget_pairs:np.ndarray,  # (k, 2) D_f
-    gtol:float=0.01,  # relative drift tolerance: rows whose gradient moved by more than gtol·‖b_i‖ are corrected
+    gtol:float=0.01,  # relative drift tolerance: rows whose gradient moved by more than gtol·‖b_i‖ are re-solved
     rule:StoppingRule|None=None,  # only its max_passes caps the rounds
     batch_rows:int=8192,  # rows per block
     progress:bool=False,  # progress bar over rounds
     clock:Clock|None=None,  # the method's clock (and observer); default: a new one
-    ah_tol:float|None=None,  # `ah_solve` tol (None: its default)
-    ah_how:str='cg',  # `ah_solve` path
+    **solver_kw,  # `solve_rows` options of the AH solves (ah_tol, ah_how)
 ) -> tuple[list, str, dict]:  # trace, stop reason, rows solved
-    "AltEraser, affected-only: re-solve the forgetting users, then correct only the rows whose gradient the request moved, until none."
+    "AltEraser, affected-only: re-solve the forgetting users, then only the rows whose gradient the request moved, until none."
     rule, clock, trace, dev = rule or StoppingRule(), clock or Clock(), [], model.device
     index = RowIndex(D_r, dev)
     L = _loss_fn(model, index)
     with clock.off(): trace.append((clock(), L()))  # the start (the rounds stop on drifts: losses are for the trace only)
     du, di = RowDrift(model, index, 'user'), RowDrift(model, index, 'item')
     du.deleted(forget_pairs); di.deleted(forget_pairs)
-    users = torch.as_tensor(np.unique(forget_pairs[:, 0]), device=dev)
+    users = torch.as_tensor(np.unique(forget_pairs[:, 0]), device=dev)  # round 1: the forgetting users
     solved, reason = {'users': 0, 'items': 0}, f'max_passes={rule.max_passes} reached'
-    for r in tqdm(range(rule.max_passes), desc='alteraser-ah-local', disable=not progress, leave=False):
-        before = di.features(users)
-        if r == 0: update_rows(model, index, 'user', users, 'ah', batch_rows, G=du.G, ah_tol=ah_tol, ah_how=ah_how)  # exact
-        else: drift_rows(model, index, 'user', users, du.D[users], du.G, batch_rows, tol=ah_tol, how=ah_how)
-        du.settled(users); solved['users'] += len(users)
-        di.other_changed(users, before)
+    def resolve(kind, rows, mine, other):  # re-solve `rows` exactly; the other side's drift follows their move
+        before = other.features(rows)
+        solved[kind + 's'] += update_rows(model, index, kind, rows, 'ah', batch_rows, G=mine.G, **solver_kw)
+        mine.settled(rows)
+        return lambda: other.other_changed(rows, before)
+    for _ in tqdm(range(rule.max_passes), desc='alteraser-ah-local', disable=not progress, leave=False):
+        resolve('user', users, du, di)()
         items = di.select(gtol)
-        if len(items):
-            before = du.features(items)
-            drift_rows(model, index, 'item', items, di.D[items], di.G, batch_rows, tol=ah_tol, how=ah_how)
-            di.settled(items); solved['items'] += len(items)
-            du.other_changed(items, before)
+        follow = resolve('item', items, di, du) if len(items) else None
         with clock.off(): loss = L()
-        clock.mark(trace, loss, model)
-        if len(items) == 0:  # users just settled, the items unchanged since their drift was measured: done on both sides
+        clock.mark(trace, loss, model)  # (the model is final for this round: the users' bookkeeping comes after)
+        if follow is None:  # users just settled, the items unchanged since their drift was measured: done on both sides
             reason = f'no row drift above gtol={gtol:g}'; break
+        follow()
         users = du.select(gtol)
         if len(users) == 0:  # the same argument with the sides swapped
             reason = f'no row drift above gtol={gtol:g}'; break
