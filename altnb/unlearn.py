@@ -384,16 +384,21 @@ def alteraser(
     rule = rule or StoppingRule()
     clock, index, L, trace, touched = _erase_pass(model, D_r, forget_pairs, solver, batch_rows, clock=clock, **solver_kw)
     losses = [trace[0][1], trace[-1][1]]  # start, after the erase pass (not a stopping point)
+    return trace, _full_passes(model, index, L, clock, trace, losses, rule, solver, batch_rows, progress, **solver_kw), touched
+
+def _full_passes(model, index, L, clock, trace, losses, rule, solver, batch_rows, progress, **solver_kw) -> str:
+    "Full alternating passes (all users, then all items) until `rule` stops them; `losses` holds the losses before them."
+    done = len(losses)
     bar = tqdm(total=rule.max_passes, desc=f'alteraser-{solver}', disable=not progress, leave=False)
     while True:
         update_rows(model, index, 'user', None, solver, batch_rows, **solver_kw)
         update_rows(model, index, 'item', None, solver, batch_rows, **solver_kw)
         clock.mark(trace, L(), model); losses.append(trace[-1][1])
         bar.update(1); bar.set_postfix(loss=f'{losses[-1]:.6g}')
-        reason = rule.check(losses, passes=len(losses) - 2)
+        reason = rule.check(losses, passes=len(losses) - done)
         if reason: break
     bar.close()
-    return trace, reason, touched
+    return reason
 
 # %% ../nbs/05_unlearn.ipynb #0032
 @torch.no_grad()
@@ -533,6 +538,7 @@ def alteraser_local(
     batch_rows:int=8192,  # rows per block
     progress:bool=False,  # progress bar over rounds
     clock:Clock|None=None,  # the method's clock (and observer); default: a new one
+    max_solves:float=1.0,  # after this many full passes' worth of row solves, switch to full passes (inf: never)
     **solver_kw,  # `solve_rows` options of the AH solves (ah_tol, ah_how)
 ) -> tuple[list, str, dict]:  # trace, stop reason, rows solved
     "AltEraser, affected-only: re-solve the forgetting users, then only the rows whose gradient the request moved, until none."
@@ -561,6 +567,13 @@ def alteraser_local(
         users = du.select(gtol)
         if len(users) == 0:  # the same argument with the sides swapped
             reason = f'no row drift above gtol={gtol:g}'; break
+        if solved['users'] + solved['items'] > max_solves * (index.n['user'] + index.n['item']):
+            # the request's neighbourhood is the whole graph: full passes (under the shared rule) do the rest for less
+            losses = [L()]  # on the clock: the rule uses it
+            reason = 'full passes after the rounds: ' + _full_passes(model, index, L, clock, trace, losses, rule, 'ah',
+                                                                      batch_rows, progress, **solver_kw)
+            solved['users'] += (len(losses) - 1) * index.n['user']; solved['items'] += (len(losses) - 1) * index.n['item']
+            break
     return trace, reason, solved
 
 # %% ../nbs/05_unlearn.ipynb #0037
