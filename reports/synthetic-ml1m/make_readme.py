@@ -47,7 +47,7 @@ for sc in ['utility', 'privacy']:
                     f'{f(r.recall10)} | {f(r.ndcg10)} | {f(r.rbo10)} | {f(r.repredict)} |')
     qm = quality_on_means(df).set_index('method')
     rows += ['', 'On means over seeds: the first point of each trace (1 = right after the erase pass for AltEraser, and its first '
-             'scan for the affected-only mode; epoch / pass k for the others) at which the means of the metrics meet every bar:', '',
+             'round for the affected-only mode — the forgetting users, then the items the request moved; epoch / pass k for the others) at which the means of the metrics meet every bar:', '',
              '| method | first point at quality | mean time (s) | speed-up | Recall@10 | NDCG@10 | RBO@10 | re-predict | loss on D_r |',
              '|---|---:|---:|---:|---:|---:|---:|---:|---:|']
     for m, r in qm.iterrows():
