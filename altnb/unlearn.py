@@ -461,9 +461,9 @@ class RowDrift:
     @property
     def X(self) -> Tensor: return self.model.P if self.kind == 'user' else self.model.Q  # this side's rows
 
-    def _s(self, rows=None) -> Tensor:  # (B, 1) scale of G in each row's problem: 1 for users, c_v for items
+    def _s(self) -> Tensor:  # (B, 1) or (1, 1): scale of G in each row's problem, c_v for items, 1 for users
         if self.kind == 'user': return torch.ones(1, 1, dtype=self.X.dtype, device=self.X.device)
-        return (self.model.c if rows is None else self.model.c[rows])[:, None].to(self.X.dtype)
+        return self.model.c[:, None].to(self.X.dtype)
 
     def features(self, rows:Tensor|None) -> Tensor:  # (k, d) the other side's rows as this side's problems see them (× h)
         F = self.model.Q if self.kind == 'user' else self.model.P
