@@ -7,7 +7,7 @@ from __future__ import annotations
 import inspect
 import math
 import time
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -23,8 +23,8 @@ from .train import fit
 
 # %% auto #0
 __all__ = ['AH_HOW', 'SUB_SOLVERS', 'METHODS', 'check_request', 'RowIndex', 'pad_layout', 'ah_solve', 'solve_rows',
-           'StoppingRule', 'ForgetReport', 'Clock', 'update_rows', 'alteraser', 'affected_rows', 'RowGradients',
-           'RowDrift', 'alteraser_local', 'retrain_als', 'forget']
+           'StoppingRule', 'ForgetReport', 'Clock', 'update_rows', 'alteraser', 'row_residuals', 'RowDrift',
+           'alteraser_local', 'retrain_als', 'forget']
 
 # %% ../nbs/05_unlearn.ipynb #0007
 def _pairs_array(forget_pairs) -> np.ndarray:
@@ -354,19 +354,18 @@ def update_rows(
 def _loss_fn(model:ENMF, index:RowIndex):
     return lambda: float(enmf_loss(model.P.detach(), model.Q.detach(), model.h.detach(), index.users, index.items, model.c, model.lam))
 
-def _erase_pass(model:ENMF, D_r:Interactions, forget_pairs:np.ndarray, solver:str, batch_rows:int, loss_after:bool=True,
-                clock:Clock|None=None, start_on_clock:bool=True, **solver_kw):
+def _erase_pass(model:ENMF, D_r:Interactions, forget_pairs:np.ndarray, solver:str, batch_rows:int, clock:Clock|None=None,
+                **solver_kw):
     "Index D_r, then solve the rows of the users and items that occur in D_f (users first): Algorithm 1, line 6."
     dev, clock, trace = model.device, clock or Clock(), []
     index = RowIndex(D_r, dev)
     L = _loss_fn(model, index)
-    with nullcontext() if start_on_clock else clock.off(): start = L()  # Θ_a on D_r (off the clock: only the trace uses it)
-    clock.mark(trace, start)  # the start: not shown to the observer
+    clock.mark(trace, L())  # Θ_a on D_r, the start (not shown to the observer)
     Uf = torch.as_tensor(np.unique(forget_pairs[:, 0]), device=dev)
     Vf = torch.as_tensor(np.unique(forget_pairs[:, 1]), device=dev)
     touched = {'users': update_rows(model, index, 'user', Uf, solver, batch_rows, **solver_kw),  # forgetting users ...
                'items': update_rows(model, index, 'item', Vf, solver, batch_rows, **solver_kw)}  # ... then their items
-    if loss_after: clock.mark(trace, L(), model)
+    clock.mark(trace, L(), model)
     return clock, index, L, trace, touched
 
 def alteraser(
@@ -402,41 +401,14 @@ def _full_passes(model, index, L, clock, trace, losses, rule, solver, batch_rows
 
 # %% ../nbs/05_unlearn.ipynb #0032
 @torch.no_grad()
-def affected_rows(
-    model:ENMF,  # current model
-    index:RowIndex,  # CSR of D_r
-    kind:str,  # 'user' or 'item'
-    gtol:float,  # relative gradient tolerance
-) -> Tensor:  # (k,) rows with ‖g_i‖ > gtol·‖2b_i‖
-    "Rows whose sub-problem gradient on D_r is not small relative to its scale (one full scan, no solve)."
-    return RowGradients(model, index, kind).select(gtol)
-
-class RowGradients:
-    "Residuals R_i = A_i x_i − b_i (half of each row's gradient) and b_i of one side on D_r, by one full scan: the reference."
-    @torch.no_grad()
-    def __init__(self,
-                 model:ENMF,  # the model (read, never written)
-                 index:RowIndex,  # CSR of D_r
-                 kind:str,  # 'user' or 'item': whose rows
-                 G:Tensor|None=None,  # the fixed side's Gram matrix (`_gram(model, kind)`)
-                ):
-        self.model, self.index, self.kind = model, index, kind
-        prob = _row_problem(model, index, kind, None, _gram(model, kind) if G is None else G)  # two fused products over D_r
-        self.X = model.P if kind == 'user' else model.Q
-        self.b = prob.b.clone()  # (B, d)
-        self.R = prob.Av(self.X) - self.b  # (B, d)
-
-    @torch.no_grad()
-    def select(self, gtol:float) -> Tensor:  # (k,) rows with ‖g_i‖ > gtol·‖2b_i‖
-        "Rows whose gradient is not small relative to the row's own scale ‖∇ℓ_i(0)‖ = 2‖b_i‖."
-        tiny = torch.finfo(self.R.dtype).tiny
-        return torch.nonzero(self.R.norm(dim=1) > gtol * self.b.norm(dim=1).clamp_min(tiny)).reshape(-1)
-
-    @torch.no_grad()
-    def loss(self) -> float:
-        "The whole loss on D_r from the same quantities: Σ_i x_iᵀ(R_i − b_i) + |D_r| + λ‖other side‖²."
-        other = self.model.Q if self.kind == 'user' else self.model.P
-        return float((self.X * (self.R - self.b)).sum()) + len(self.index.users) + self.model.lam * float(other.pow(2).sum())
+def row_residuals(
+    model:ENMF,  # the model (read, never written)
+    index:RowIndex,  # CSR of the data (D_r, or D_a for the original's reference)
+    kind:str,  # 'user' or 'item': whose rows
+) -> tuple[Tensor, Tensor]:  # R (B, d), b (B, d)
+    "Every row's residual R_i = A_i x_i − b_i (half its gradient) and b_i, by one full scan: the reference `RowDrift` avoids."
+    prob = _row_problem(model, index, kind, None, _gram(model, kind))  # two fused products over the data
+    return prob.Av(model.P if kind == 'user' else model.Q) - prob.b, prob.b
 
 class RowDrift:
     "Drift Δ_i = R_i − R_i° of one side's rows on D_r since each was last settled, kept current in O(what changed): no scans."
@@ -522,10 +494,7 @@ class RowDrift:
         n = self.D.norm(dim=1)
         cand = torch.nonzero(n > gtol * self.S.abs()).reshape(-1)  # a superset of the answer
         if len(cand) == 0: return cand
-        _, ptr, idx = self.index.block(self.kind, cand)
-        F = self.features(None)
-        b = torch.sparse_csr_tensor(ptr, idx, torch.ones(len(idx), dtype=F.dtype, device=F.device),
-                                    size=(len(cand), F.shape[0]), check_invariants=False) @ F  # (k, d) their b_i
+        b = _row_problem(self.model, self.index, self.kind, cand, self.G).b  # (k, d) their b_i, from their positives
         tiny = torch.finfo(b.dtype).tiny
         return cand[n[cand] > gtol * b.norm(dim=1).clamp_min(tiny)]
 
