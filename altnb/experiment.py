@@ -29,10 +29,10 @@ from .model import ENMF
 from .unlearn import METHODS, StoppingRule, forget
 
 # %% auto #0
-__all__ = ['ADAMW_KEYS', 'KS', 'COLUMNS', 'ALL_METHODS', 'QUALITY_COLUMNS', 'LABELS', 'TABLES', 'PAPER', 'SPEEDUP_FLOORS',
-           'choose_forgetting_users', 'inject_noise', 'pick_deletions', 'train_original', 'measure', 'quality_bars',
-           'at_retrain_quality', 'quality_on_means', 'summarize_runs', 'repo_root', 'resolve_out', 'resolve_data',
-           'dataset_label', 'load_dataset', 'warm_up', 'run_protocol', 'results_table', 'plot_speedup',
+__all__ = ['ADAMW_KEYS', 'KS', 'COLUMNS', 'ALL_METHODS', 'QUALITY_COLUMNS', 'BAR_MARGINS', 'LABELS', 'TABLES', 'PAPER',
+           'SPEEDUP_FLOORS', 'choose_forgetting_users', 'inject_noise', 'pick_deletions', 'train_original', 'measure',
+           'quality_bars', 'at_retrain_quality', 'quality_on_means', 'summarize_runs', 'repo_root', 'resolve_out',
+           'resolve_data', 'dataset_label', 'load_dataset', 'warm_up', 'run_protocol', 'results_table', 'plot_speedup',
            'plot_loss_vs_time', 'plot_metric_vs_time', 'plot_quality_vs_time', 'write_figures', 'write_results',
            'read_results', 'traces_of', 'compare_with_paper', 'check_targets', 'load_grid', 'run_grid', 'merge_runs']
 
@@ -154,27 +154,31 @@ def measure(model,  # a trained model with `scores`/`score` (ENMF)
 
 # %% ../nbs/06_experiment.ipynb #0026
 QUALITY_COLUMNS = ('loss_dr', 'repredict', 'rbo@10', 'recall@10', 'ndcg@10')
+BAR_MARGINS = dict(metric=0.01, rbo=0.02, repredict=0.25, loss=1e-3)  # |Δ| Recall/NDCG, below retrain*'s RBO, ±re-predict, loss
 
 def quality_bars(met: dict,  # a model's metrics (`measure`, or their means over seeds)
                  ref: dict,  # retrain's metrics, same run (or means)
                  rbo_star: float | None = None,  # retrain*'s RBO@10 (None: the RBO bar is skipped)
-                 tol: float = 0.01,  # allowed |Δ| of Recall@k and NDCG@k
+                 tol: float = BAR_MARGINS['metric'],  # allowed |Δ| of Recall@k and NDCG@k
                  ks: Sequence[int] = (10,),  # cut-offs of the Recall/NDCG bars
                 ) -> list[tuple[str, float, str, bool]]:  # (criterion, value, target, ok) per bar
     "The quality bars against retrain, stated once: Recall/NDCG@k, RBO@10, re-predict and loss on D_r (NaN fails)."
     bars = [(f'{c} − retrain', met[c] - ref[c], f'|Δ| ≤ {tol}', abs(met[c] - ref[c]) <= tol)
             for k in ks for c in (f'recall@{k}', f'ndcg@{k}')]
+    b = BAR_MARGINS
     if rbo_star is not None:
-        bars.append(('rbo@10', met['rbo@10'], f'≥ retrain* − 0.02 = {rbo_star - 0.02:.4f}', met['rbo@10'] >= rbo_star - 0.02))
+        lo = rbo_star - b['rbo']
+        bars.append(('rbo@10', met['rbo@10'], f'≥ retrain* − {b["rbo"]} = {lo:.4f}', met['rbo@10'] >= lo))
     rp, rr = met['repredict'], ref['repredict']
-    bars.append(('re-predict / retrain', rp / rr, 'within ±25%', abs(rp - rr) <= 0.25 * abs(rr)))
-    bars.append(('loss_dr / retrain', met['loss_dr'] / ref['loss_dr'], '≤ 1.001', met['loss_dr'] <= ref['loss_dr'] + 1e-3 * abs(ref['loss_dr'])))
+    bars.append(('re-predict / retrain', rp / rr, f'within ±{b["repredict"]:.0%}', abs(rp - rr) <= b['repredict'] * abs(rr)))
+    bars.append(('loss_dr / retrain', met['loss_dr'] / ref['loss_dr'], f'≤ {1 + b["loss"]:g}',
+                 met['loss_dr'] <= ref['loss_dr'] + b['loss'] * abs(ref['loss_dr'])))
     return [(c, float(v), t, bool(ok)) for c, v, t, ok in bars]
 
 def at_retrain_quality(met: dict,  # a model's metrics (`measure`)
                        ref: dict,  # retrain's metrics, same run
                        rbo_star: float | None = None,  # retrain*'s RBO@10 (None: the RBO bar is skipped)
-                       tol: float = 0.01,  # allowed |Δ| of Recall@10 and NDCG@10
+                       tol: float = BAR_MARGINS['metric'],  # allowed |Δ| of Recall@10 and NDCG@10
                       ) -> bool:
     "Does a model meet every `quality_bars` bar against retrain (Recall/NDCG@10, RBO@10, re-predict, loss on D_r)?"
     return all(ok for *_, ok in quality_bars(met, ref, rbo_star, tol))
@@ -530,10 +534,11 @@ def plot_quality_vs_time(df: pd.DataFrame, traces: pd.DataFrame, seed: int | Non
     res = df[df['seed'] == seed].set_index('method')
     ref = res.loc['retrain']
     star = res['rbo@10'].get('retrain*', np.nan)
-    panels = [('recall@10', 'Recall@10 (forgetting users, test set)', (ref['recall@10'] - 0.01, ref['recall@10'] + 0.01)),
-              ('rbo@10', 'RBO@10 vs retrain', (star - 0.02, 1.0) if np.isfinite(star) else None),
-              ('repredict', 're-predict score on $D_f$', (0.75 * ref['repredict'], 1.25 * ref['repredict'])),
-              ('loss_dr', "loss on $D_r$ / retrain's", (0.0, 1.001))]
+    b = BAR_MARGINS  # the bands are `quality_bars`' bars
+    panels = [('recall@10', 'Recall@10 (forgetting users, test set)', (ref['recall@10'] - b['metric'], ref['recall@10'] + b['metric'])),
+              ('rbo@10', 'RBO@10 vs retrain', (star - b['rbo'], 1.0) if np.isfinite(star) else None),
+              ('repredict', 're-predict score on $D_f$', ((1 - b['repredict']) * ref['repredict'], (1 + b['repredict']) * ref['repredict'])),
+              ('loss_dr', "loss on $D_r$ / retrain's", (0.0, 1 + b['loss']))]
     fig, axes = plt.subplots(1, 4, figsize=(17, 4))
     for ax, (c, title, band) in zip(axes, panels):
         scale = float(ref['loss_dr']) if c == 'loss_dr' else 1.0
