@@ -237,7 +237,7 @@ class RowProblem:
 
     @property
     def Fg(self) -> Tensor:  # (nnz_B, d) gathered features of the positives (cached)
-        if self._Fg is None: self._Fg = self.F[self.idx]
+        if self._Fg is None: self._Fg = self.F.index_select(0, self.idx)
         return self._Fg
 
     def _csr(self, values:Tensor) -> Tensor:  # (B, k) sparse CSR with the block's pattern
@@ -325,7 +325,7 @@ def user_problem(
         if G is None: G = (F * c[:, None]).T @ F  # (d, d)
         rows, ptr, idx = segments or _segments(data.users, data.items, users, model.n_users, model.device)
         const = len(data.users) + model.lam * float(model.Q.pow(2).sum()) if users is None and segments is None else 0.0
-        return RowProblem(F, G, torch.ones(len(rows), dtype=F.dtype, device=F.device), ptr, idx, 1 - c[idx], model.lam,
+        return RowProblem(F, G, torch.ones(len(rows), dtype=F.dtype, device=F.device), ptr, idx, 1 - c.index_select(0, idx), model.lam,
                           rows=rows, kind='user', const=const)
 
 def item_problem(

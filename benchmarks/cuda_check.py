@@ -20,7 +20,7 @@ from altnb.data import split_per_user, synthetic
 from altnb.metrics import evaluate
 from altnb.model import ENMF, item_problem, user_problem
 from altnb.train import fit, load_model, save_model
-from altnb.unlearn import METHODS, ah_solve, forget
+from altnb.unlearn import METHODS, RowIndex, ah_solve, forget
 
 results = []
 
@@ -82,6 +82,11 @@ def main(argv=None) -> int:
     pairs = split.train.pairs()[::40]  # about 2 % of the training pairs, spread over users
     pairs = pairs[D.user_counts[pairs[:, 0]] > 2]
     model_c, model_d = fc, fc.clone().to(dev)
+    D_r = D.remove(pairs[:, 0], pairs[:, 1])
+    derived, built = RowIndex(D, dev).without(pairs, D_r), RowIndex(D_r, 'cpu')
+    same = all(torch.equal(a.cpu(), b) for kind in ('user', 'item') for rows in (None, torch.arange(0, D.n_users if kind == 'user' else D.n_items, 7))
+               for a, b in zip(derived.block(kind, None if rows is None else rows.to(dev)), built.block(kind, rows)))
+    check("D_r's index derived from D_a's on the device = built from D_r on the CPU", same)
     for method in METHODS:
         t0 = time.perf_counter(); nc, rc = forget(model_c, D, pairs, method); tcm = time.perf_counter() - t0
         t0 = time.perf_counter(); nd, rd = forget(model_d, D, pairs, method); tdm = time.perf_counter() - t0
