@@ -593,6 +593,7 @@ def alteraser_local(
     clock:Clock|None=None,  # the method's clock (and observer); default: a new one
     max_solves:float=1.0,  # after this many full passes' worth of row solves, switch to full passes (inf: never)
     base:RowIndex|None=None,  # D_a's index (`RowIndex.of(D_a)`): D_r's is derived from it (None: built from D_r)
+    erase_items:bool=False,  # round 1 also re-solves every item of D_f (Algorithm 1's erase pass): re-predict nearer retrain's, ~2× the cost
     **solver_kw,  # `solve_rows` options of the AH solves (ah_tol, ah_how)
 ) -> tuple[list, str, dict]:  # trace, stop reason, rows solved
     "AltEraser, affected-only: re-solve the forgetting users, then only the rows whose gradient the request moved, until none."
@@ -603,6 +604,7 @@ def alteraser_local(
     du, di = RowDrift(model, index, 'user'), RowDrift(model, index, 'item')
     du.deleted(forget_pairs); di.deleted(forget_pairs)
     users = torch.as_tensor(np.unique(forget_pairs[:, 0]), device=dev)  # round 1: the forgetting users
+    erase = torch.as_tensor(np.unique(forget_pairs[:, 1]), device=dev) if erase_items else None  # ... and D_f's items
     solved, reason = {'users': 0, 'items': 0}, f'max_passes={rule.max_passes} reached'
     def resolve(kind, rows, mine, other):  # re-solve `rows` exactly; the other side's drift follows their move
         before = other.features(rows)
@@ -612,6 +614,7 @@ def alteraser_local(
     for _ in tqdm(range(rule.max_passes), desc='alteraser-ah-local', disable=not progress, leave=False):
         resolve('user', users, du, di)()
         items = di.select(gtol)
+        if erase is not None: items, erase = torch.unique(torch.cat([items, erase])), None  # (sorted, as select's)
         follow = resolve('item', items, di, du) if len(items) else None
         with clock.off(): loss = L()
         clock.mark(trace, loss, model)  # (the model is final for this round: the users' bookkeeping comes after)
