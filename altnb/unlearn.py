@@ -593,7 +593,7 @@ def alteraser_local(
     clock:Clock|None=None,  # the method's clock (and observer); default: a new one
     max_solves:float=1.0,  # after this many full passes' worth of row solves, switch to full passes (inf: never)
     base:RowIndex|None=None,  # D_a's index (`RowIndex.of(D_a)`): D_r's is derived from it (None: built from D_r)
-    erase_items:bool=False,  # round 1 also re-solves every item of D_f (Algorithm 1's erase pass): re-predict nearer retrain's, ~2× the cost
+    erase_items:bool=False,  # round 1 also re-solves every item of D_f (Algorithm 1's erase pass): re-predict nearer retrain's, 3–4× the cost
     **solver_kw,  # `solve_rows` options of the AH solves (ah_tol, ah_how)
 ) -> tuple[list, str, dict]:  # trace, stop reason, rows solved
     "AltEraser, affected-only: re-solve the forgetting users, then only the rows whose gradient the request moved, until none."
