@@ -74,6 +74,10 @@ def check_request(
     return pairs, data.remove(u, v)
 
 # %% ../nbs/05_unlearn.ipynb #0012
+def _ptr(lens:Tensor) -> Tensor:  # (B+1,)
+    "CSR pointer from row lengths (B,): 0, then their running sum."
+    return torch.cat([lens.new_zeros(1), lens.cumsum(0)])
+
 def _find(ptr:Tensor, idx:Tensor, rows:Tensor, cols:Tensor) -> Tensor:  # (k,) positions of (row, col) in a CSR
     "Position of each (row, col) in a CSR whose rows' columns are sorted: one vectorised binary search per pair."
     lo, hi = ptr[rows].clone(), ptr[rows + 1].clone()  # (k,) each pair's row, a half-open range
@@ -126,8 +130,8 @@ class RowIndex:
             P, I = self.ptr[kind], self.idx[kind]
             pos = _find(P, I, r, c)
             alive = torch.ones(len(I), dtype=torch.bool, device=I.device) if self.alive is None else self.alive[kind].clone()
-            ok = (pos < P[r + 1]) & (I[pos.clamp(max=len(I) - 1)] == c)
-            if len(pos) and not bool(ok.all() & alive[pos.clamp(max=len(I) - 1)].all()):
+            at = pos.clamp(max=len(I) - 1)  # (an absent pair's lower bound may be the end of the arrays)
+            if len(pos) and not bool(((pos < P[r + 1]) & (I[at] == c) & alive[at]).all()):
                 raise ValueError('some pairs to mask out are not in this index\'s data')
             alive[pos] = False
             dead = torch.bincount(r, minlength=self.n[kind])
@@ -142,12 +146,12 @@ class RowIndex:
         P, I = self.ptr[kind], self.idx[kind]
         if rows is None: return self.whole(kind)
         start, lens = P[rows], P[rows + 1] - P[rows]  # (B,)
-        ptr = torch.cat([lens.new_zeros(1), lens.cumsum(0)])  # (B+1,)
+        ptr = _ptr(lens)  # (B+1,)
         pos = torch.repeat_interleave(start - ptr[:-1], lens) + torch.arange(int(ptr[-1]), device=P.device)  # (nnz_B,)
         idx = I.index_select(0, pos)  # (index_select and masked_select: 2–4× faster than [] indexing on CPU)
         if self.alive is None: return rows, ptr, idx
         lens = lens - self.dead[kind][rows]  # the masked positives drop out, in order
-        return rows, torch.cat([lens.new_zeros(1), lens.cumsum(0)]), idx.masked_select(self.alive[kind].index_select(0, pos))
+        return rows, _ptr(lens), idx.masked_select(self.alive[kind].index_select(0, pos))
 
     def whole(self, kind:str) -> tuple[Tensor, Tensor, Tensor]:  # rows (n,), ptr (n+1,), idx (nnz,)
         "The CSR of a whole side (compacted once when pairs are masked: O(nnz), what a full pass costs anyway)."
@@ -155,7 +159,7 @@ class RowIndex:
             P, I = self.ptr[kind], self.idx[kind]
             if self.alive is not None:
                 lens = P[1:] - P[:-1] - self.dead[kind]
-                P, I = torch.cat([lens.new_zeros(1), lens.cumsum(0)]), I[self.alive[kind]]
+                P, I = _ptr(lens), I.masked_select(self.alive[kind])
             self._whole[kind] = (torch.arange(self.n[kind], device=P.device), P, I)
         return self._whole[kind]
 
@@ -467,8 +471,7 @@ def alteraser(
 ) -> tuple[list, str, dict]:  # trace [(s, L_Dr)], stop reason, rows touched by the erase pass
     "Algorithm 1 (AltEraser): one erase pass over the rows in D_f, then full alternating passes until the rule stops."
     rule = rule or StoppingRule()
-    clock, index, L, trace, touched = _erase_pass(model, D_r, forget_pairs, solver, batch_rows, clock=clock, base=base,
-                                                        **solver_kw)
+    clock, index, L, trace, touched = _erase_pass(model, D_r, forget_pairs, solver, batch_rows, clock, base, **solver_kw)
     losses = [trace[0][1], trace[-1][1]]  # start, after the erase pass (not a stopping point)
     return trace, _full_passes(model, index, L, clock, trace, losses, rule, solver, batch_rows, progress, **solver_kw), touched
 
@@ -550,7 +553,7 @@ class RowDrift:
         X, B = self.X, self.X.shape[0]
         after = self.features(rows)  # (k, d)
         if G is None:  # Gram of the moved rows, new minus old (weighted by c_v when the moved rows are items)
-            cw = self.model.c[rows][:, None].to(X.dtype) if self.kind == 'user' else 1
+            cw = self.model.c.index_select(0, rows)[:, None].to(X.dtype) if self.kind == 'user' else 1
             G = self.G + (after * cw).T @ after - (before * cw).T @ before
         self.D += self._s() * (X @ (G - self.G)); self.G = G  # the Gram term s_i·ΔG·x_i, for every row
         if len(rows) == 0: return
@@ -558,7 +561,7 @@ class RowDrift:
         t = torch.repeat_interleave(torch.arange(len(rows), device=X.device), optr[1:] - optr[:-1])  # (nnz_T,) moved row
         i, order = torch.sort(oidx, stable=True)  # regrouped by this side's row: a CSR over (B, k)
         t = t.index_select(0, order)
-        ptr = torch.cat([i.new_zeros(1), torch.bincount(i, minlength=B).cumsum(0)])  # (B+1,)
+        ptr = _ptr(torch.bincount(i, minlength=B))  # (B+1,)
         w = self._weights(i, rows.index_select(0, t))  # (nnz_T,)
         csr = lambda v: torch.sparse_csr_tensor(ptr, t, v, size=(B, len(rows)), check_invariants=False)
         pattern = csr(torch.zeros_like(w))
