@@ -316,11 +316,12 @@ def user_problem(
     users=None,  # rows of the block (None = all users)
     G:Tensor|None=None,  # precomputed Q̃ᵀdiag(c)Q̃ to reuse
     segments:tuple|None=None,  # precomputed CSR (rows, ptr, idx) of the block's positives (skips sorting `data`)
+    F:Tensor|None=None,  # precomputed Q̃ = Q·diag(h) to reuse
 ) -> RowProblem:
     "Per-user sub-problem: Q and h fixed (A_u = Q̃ᵀdiag(c)Q̃ + Σ_{v∈R_u}(1−c_v)q̃_vq̃_vᵀ + lam I)."
     model.check_data(data)
     with torch.no_grad():
-        F = (model.Q * model.h).detach()  # (n, d) Q̃
+        F = (model.Q * model.h if F is None else F).detach()  # (n, d) Q̃
         c = model.c
         if G is None: G = (F * c[:, None]).T @ F  # (d, d)
         rows, ptr, idx = segments or _segments(data.users, data.items, users, model.n_users, model.device)
@@ -334,11 +335,12 @@ def item_problem(
     items=None,  # rows of the block (None = all items)
     G:Tensor|None=None,  # precomputed P̃ᵀP̃ to reuse
     segments:tuple|None=None,  # precomputed CSR (rows, ptr, idx) of the block's positives (skips sorting `data`)
+    F:Tensor|None=None,  # precomputed P̃ = P·diag(h) to reuse
 ) -> RowProblem:
     "Per-item sub-problem: P and h fixed (A_v = c_v P̃ᵀP̃ + (1−c_v)Σ_{u∈R_v}p̃_up̃_uᵀ + lam I)."
     model.check_data(data)
     with torch.no_grad():
-        F = (model.P * model.h).detach()  # (m, d) P̃
+        F = (model.P * model.h if F is None else F).detach()  # (m, d) P̃
         if G is None: G = F.T @ F  # (d, d)
         rows, ptr, idx = segments or _segments(data.items, data.users, items, model.n_items, model.device)
         cv = model.c[rows]  # (B,)

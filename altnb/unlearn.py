@@ -78,17 +78,6 @@ def _ptr(lens:Tensor) -> Tensor:  # (B+1,)
     "CSR pointer from row lengths (B,): 0, then their running sum."
     return torch.cat([lens.new_zeros(1), lens.cumsum(0)])
 
-def _find(ptr:Tensor, idx:Tensor, rows:Tensor, cols:Tensor) -> Tensor:  # (k,) positions of (row, col) in a CSR
-    "Position of each (row, col) in a CSR whose rows' columns are sorted: one vectorised binary search per pair."
-    lo, hi = ptr[rows].clone(), ptr[rows + 1].clone()  # (k,) each pair's row, a half-open range
-    steps = int((hi - lo).max()).bit_length() if len(rows) else 0  # halvings that empty the longest range
-    for _ in range(steps):
-        mid = (lo + hi) // 2
-        less = idx[mid.clamp(max=len(idx) - 1)] < cols  # lower bound: go right while the column is smaller
-        open_ = lo < hi
-        lo, hi = torch.where(open_ & less, mid + 1, lo), torch.where(open_ & ~less, mid, hi)
-    return lo
-
 class RowIndex:
     "CSR indexes of the data by user and by item, on a device: row blocks cut out in O(block positives), requests masked out in O(request)."
     def __init__(self,
@@ -102,7 +91,10 @@ class RowIndex:
         self.data, self.device = data, device
         self.alive = None  # {kind: (nnz,) bool} positives of the arrays still in `data` (None: all of them)
         self.dead = None  # {kind: (n_kind,) long} positives masked out of each row
-        self._layouts, self._whole, self._pairs = {}, {}, None  # caches: full-block layouts, compacted sides, (users, items)
+        self.parent, self.cut = None, None  # a derived index: the one it masks, and the pairs it masked {kind: (rows, cols)}
+        self._key, self._perm, self._ones = None, None, {}  # search keys, user→item order, all-ones CSRs by (kind, dtype)
+        self._layouts, self._whole, self._pairs, self._last = {}, {}, None, {}  # caches: full-block layouts, compacted
+        # sides, (users, items), and the last block cut of each kind (a round cuts the same rows for several steps)
 
     @classmethod
     def of(cls,
@@ -112,27 +104,41 @@ class RowIndex:
         "The index of `data` on `device`, built on first use and kept on `data` (like its `csr`): requests reuse it."
         cache = data.__dict__.setdefault('_row_indexes', {})
         key = str(torch.device('cpu') if device is None else torch.device(device))
-        if key not in cache: cache[key] = cls(data, device)
+        if key not in cache:
+            cache[key] = ix = cls(data, device)
+            ix.search_arrays()  # every request searches them: built here, with the arrays
         return cache[key]
+
+    def search_arrays(self) -> tuple[Tensor, Tensor]:  # key (nnz,), perm (nnz,)
+        "user · n_items + item of each positive in user order (ascending: one `searchsorted` finds a pair), and each one's position in item order."
+        if self._key is None:
+            P, I = self.ptr['user'], self.idx['user']
+            self._key = torch.repeat_interleave(torch.arange(self.n['user'], device=P.device), P[1:] - P[:-1]) * self.n['item'] + I
+            order = torch.argsort(I, stable=True)  # item order: by item, then user (a row's users are ascending)
+            self._perm = torch.empty_like(order).index_copy_(0, order, torch.arange(len(order), device=order.device))
+        return self._key, self._perm
 
     def without(self,
                 pairs:np.ndarray,  # (k, 2) (user, item) positives of this index's data to mask out (D_f)
                 data:Interactions,  # the data less those pairs (D_r), for the row problems' shape checks
                ) -> RowIndex:
-        "The index of `data` = this one's data minus `pairs`: the same arrays, the pairs masked, in O(k log n) + a mask copy."
+        "The index of `data` = this one's data minus `pairs`: the same arrays, the pairs masked, in O(k log nnz) + a mask copy."
         if (data.n_users, data.n_items) != (self.n['user'], self.n['item']) or len(data) != len(self.data) - len(pairs):
             raise ValueError(f'`data` ({len(data):,} pairs) is not this index\'s data ({len(self.data):,}) less {len(pairs):,} pairs')
         new = copy.copy(self)
-        new.data, new._layouts, new._whole, new._pairs = data, {}, {}, None
+        new.data, new._layouts, new._whole, new._pairs, new._last = data, {}, {}, None, {}
         new.alive, new.dead = {}, {}
         u, v = (torch.as_tensor(np.ascontiguousarray(pairs[:, c]), dtype=torch.long, device=self.ptr['user'].device) for c in (0, 1))
-        for kind, r, c in (('user', u, v), ('item', v, u)):
-            P, I = self.ptr[kind], self.idx[kind]
-            pos = _find(P, I, r, c)
-            alive = torch.ones(len(I), dtype=torch.bool, device=I.device) if self.alive is None else self.alive[kind].clone()
-            at = pos.clamp(max=len(I) - 1)  # (an absent pair's lower bound may be the end of the arrays)
-            if len(pos) and not bool(((pos < P[r + 1]) & (I[at] == c) & alive[at]).all()):
-                raise ValueError('some pairs to mask out are not in this index\'s data')
+        new.parent, new.cut = self, {'user': (u, v), 'item': (v, u)}
+        K, perm = self.search_arrays()
+        q = u * self.n['item'] + v  # the pairs' keys
+        at = torch.searchsorted(K, q).clamp(max=len(K) - 1)  # (k,) each pair's position in user order: one binary search
+        ok = K.index_select(0, at) == q  # in the data (an absent pair's lower bound may be past the end: clamped) ...
+        if self.alive is not None: ok &= self.alive['user'].index_select(0, at)  # ... and not masked already
+        if not bool(ok.all()): raise ValueError('some pairs to mask out are not in this index\'s data')
+        for kind, (r, c) in new.cut.items():
+            pos = at if kind == 'user' else perm.index_select(0, at)  # ... and in item order
+            alive = torch.ones(len(K), dtype=torch.bool, device=K.device) if self.alive is None else self.alive[kind].clone()
             alive[pos] = False
             dead = torch.bincount(r, minlength=self.n[kind])
             new.alive[kind], new.dead[kind] = alive, dead if self.dead is None else self.dead[kind] + dead
@@ -142,16 +148,18 @@ class RowIndex:
               kind:str,  # 'user' or 'item'
               rows:Tensor|None=None,  # (B,) rows of the block; None: all rows
              ) -> tuple[Tensor, Tensor, Tensor]:  # rows (B,), ptr (B+1,), idx (nnz_B,)
-        "CSR (rows, ptr, idx) of the positives of a block of rows."
+        "CSR (rows, ptr, idx) of the positives of a block of rows (the same `rows` tensor as the last call: its block again)."
         P, I = self.ptr[kind], self.idx[kind]
         if rows is None: return self.whole(kind)
-        start, lens = P[rows], P[rows + 1] - P[rows]  # (B,)
+        if kind in self._last and self._last[kind][0] is rows: return self._last[kind]
+        start, lens = P.index_select(0, rows), P.index_select(0, rows + 1) - P.index_select(0, rows)  # (B,)
         ptr = _ptr(lens)  # (B+1,)
         pos = torch.repeat_interleave(start - ptr[:-1], lens) + torch.arange(int(ptr[-1]), device=P.device)  # (nnz_B,)
         idx = I.index_select(0, pos)  # (index_select and masked_select: 2–4× faster than [] indexing on CPU)
-        if self.alive is None: return rows, ptr, idx
-        lens = lens - self.dead[kind][rows]  # the masked positives drop out, in order
-        return rows, _ptr(lens), idx.masked_select(self.alive[kind].index_select(0, pos))
+        if self.alive is not None:  # the masked positives drop out, in order
+            ptr, idx = _ptr(lens - self.dead[kind].index_select(0, rows)), idx.masked_select(self.alive[kind].index_select(0, pos))
+        self._last[kind] = (rows, ptr, idx)
+        return self._last[kind]
 
     def whole(self, kind:str) -> tuple[Tensor, Tensor, Tensor]:  # rows (n,), ptr (n+1,), idx (nnz,)
         "The CSR of a whole side (compacted once when pairs are masked: O(nnz), what a full pass costs anyway)."
@@ -178,11 +186,15 @@ class RowIndex:
                  kind:str,  # 'user' or 'item': whose rows
                  v:Tensor,  # (n_other,) a value per row of the other side
                 ) -> Tensor:  # (n_kind,) Σ_{j∈R_i} v_j
-        "Each row's sum of `v` over its positives: one scalar sparse product over the arrays (masked positives weigh 0)."
-        P, I = self.ptr[kind], self.idx[kind]
-        vals = torch.ones(len(I), dtype=v.dtype, device=v.device) if self.alive is None else self.alive[kind].to(v.dtype)
-        csr = torch.sparse_csr_tensor(P, I, vals, size=(self.n[kind], len(v)), check_invariants=False)
-        return (csr @ v[:, None])[:, 0]
+        "Each row's sum of `v` over its positives: one sparse product over the arrays, less what a derived index masked."
+        if self.parent is not None:  # the parent's sums less the masked positives': O(request)
+            r, c = self.cut[kind]
+            return self.parent.row_sums(kind, v).index_add_(0, r, v.index_select(0, c), alpha=-1)
+        if (kind, v.dtype) not in self._ones:  # (the pattern's values, kept: a request's first product should not make them)
+            P, I = self.ptr[kind], self.idx[kind]
+            ones = torch.ones(len(I), dtype=v.dtype, device=v.device)
+            self._ones[kind, v.dtype] = torch.sparse_csr_tensor(P, I, ones, size=(self.n[kind], len(v)), check_invariants=False)
+        return torch.mv(self._ones[kind, v.dtype], v)  # (mv: about 2× faster than @ v[:, None] on CPU)
 
     def layout(self, kind:str, ptr:Tensor, d:int, full:bool) -> list:
         "`pad_layout` of a block (cached for full blocks, whose structure never changes during a request)."
@@ -403,10 +415,10 @@ def _time_to_target(trace, target):
     return next((t for t, l in trace if l <= target), None)
 
 # %% ../nbs/05_unlearn.ipynb #0029
-def _row_problem(model:ENMF, index:RowIndex, kind:str, rows:Tensor|None, G:Tensor) -> RowProblem:
+def _row_problem(model:ENMF, index:RowIndex, kind:str, rows:Tensor|None, G:Tensor, F:Tensor|None=None) -> RowProblem:
     "The RowProblem of a block of user or item rows (`user_problem`/`item_problem`), its CSR cut out of the prebuilt index."
     make = user_problem if kind == 'user' else item_problem
-    return make(model, index.data, G=G, segments=index.block(kind, rows))
+    return make(model, index.data, G=G, F=F, segments=index.block(kind, rows))
 
 def _gram(model:ENMF, kind:str) -> Tensor:  # (d, d)
     "Gram matrix of the fixed side: Q̃ᵀdiag(c)Q̃ when solving users, P̃ᵀP̃ when solving items."
@@ -422,15 +434,19 @@ def update_rows(
     solver:str='ah',  # sub-solver, see `solve_rows`
     batch_rows:int=8192,  # rows per block (bounds memory)
     G:Tensor|None=None,  # the fixed side's Gram matrix, when the caller already has it (default: computed here)
+    F:Tensor|None=None,  # the fixed side's rows × h, when the caller keeps them (default: computed here, once for all blocks)
     **solver_kw,
 ) -> int:  # rows updated
     "Solve the row sub-problems of `rows` (users or items) on D_r and write them into the model."
-    X, G = (model.P if kind == 'user' else model.Q), (_gram(model, kind) if G is None else G)
+    X = model.P if kind == 'user' else model.Q
+    if F is None: F = (model.Q if kind == 'user' else model.P) * model.h
+    if G is None: G = _gram(model, kind)
     n = index.n[kind] if rows is None else len(rows)
     for i in range(0, n, batch_rows):
         full = rows is None and n <= batch_rows  # the whole side in one block: its layout is cached
-        r = None if full else (torch.arange(i, min(i + batch_rows, n), device=X.device) if rows is None else rows[i:i + batch_rows])
-        prob = _row_problem(model, index, kind, r, G)
+        r = None if full else (torch.arange(i, min(i + batch_rows, n), device=X.device) if rows is None
+                               else rows if n <= batch_rows else rows[i:i + batch_rows])  # (`rows` itself: its block is cut once)
+        prob = _row_problem(model, index, kind, r, G, F)
         lay = (lambda ptr=prob.ptr, full=full: index.layout(kind, ptr, model.d, full)) if solver == 'ah' else None
         X[prob.rows] = solve_rows(prob, X[prob.rows], solver, layout=lay, **solver_kw).to(X.dtype)
     return n
@@ -510,21 +526,24 @@ class RowDrift:
                 ):
         self.model, self.index, self.kind = model, index, kind
         self.other = 'item' if kind == 'user' else 'user'
-        self.G = _gram(model, kind)  # (d, d) the other side's Gram matrix, as this side's problems see it
+        self.F = F = self.features(None)  # (n_other, d) the other side's features, kept current (`other_changed`)
+        self.G = (F * model.c[:, None]).T @ F if kind == 'user' else F.T @ F  # (d, d) their Gram matrix (`_gram`)
         self.D = torch.zeros_like(self.X)  # (B, d) every row settled where the original model left it
-        F = self.features(None)  # (n_other, d)
         e = F.mean(0)
         self.e = e / e.norm().clamp_min(torch.finfo(e.dtype).tiny)  # (d,) a fixed unit direction
-        self.S = index.row_sums(kind, F @ self.e)  # (B,) S_i = b_iᵀe ≤ ‖b_i‖: one scalar product over D_r
+        self._S = None  # (B,) S_i = b_iᵀe, made when first asked for (`S`), then kept current
+
+    @property
+    def S(self) -> Tensor:  # (B,) S_i = b_iᵀe ≤ ‖b_i‖ under the current features
+        "b_iᵀe for every row: one scalar product over the data on first use (a side asked late waits for nothing), then updated."
+        if self._S is None: self._S = self.index.row_sums(self.kind, self.F @ self.e)
+        return self._S
 
     @property
     def X(self) -> Tensor: return self.model.P if self.kind == 'user' else self.model.Q  # this side's rows
 
-    def _s(self) -> Tensor:  # (B, 1) or (1, 1): scale of G in each row's problem, c_v for items, 1 for users
-        if self.kind == 'user': return torch.ones(1, 1, dtype=self.X.dtype, device=self.X.device)
-        return self.model.c[:, None].to(self.X.dtype)
-
     def features(self, rows:Tensor|None) -> Tensor:  # (k, d) the other side's rows as this side's problems see them (× h)
+        "The other side's rows × h, read from the model now (`F` is the copy this object keeps)."
         F = self.model.Q if self.kind == 'user' else self.model.P
         return (F if rows is None else F.index_select(0, rows)) * self.model.h
 
@@ -549,14 +568,17 @@ class RowDrift:
                       before:Tensor,  # (k, d) their `features` before the move
                       G:Tensor|None=None,  # the other side's new Gram matrix (None: updated from the move, O(k·d²))
                      ) -> None:
-        "Rows of the other side moved: update every row's drift in O(B·d² + their positives·d), and S."
+        "Rows of the other side moved: update every row's drift in O(B·d² + their positives·d), S and F."
         X, B = self.X, self.X.shape[0]
         after = self.features(rows)  # (k, d)
         if G is None:  # Gram of the moved rows, new minus old (weighted by c_v when the moved rows are items)
             cw = self.model.c.index_select(0, rows)[:, None].to(X.dtype) if self.kind == 'user' else 1
             G = self.G + (after * cw).T @ after - (before * cw).T @ before
-        self.D += self._s() * (X @ (G - self.G)); self.G = G  # the Gram term s_i·ΔG·x_i, for every row
+        gram = X @ (G - self.G)  # (B, d) the Gram term s_i·ΔG·x_i, for every row (s_i = 1 for users, c_v for items)
+        self.D += gram if self.kind == 'user' else self.model.c[:, None].to(X.dtype) * gram
+        self.G = G
         if len(rows) == 0: return
+        self.F.index_copy_(0, rows, after)
         _, optr, oidx = self.index.block(self.other, rows)  # the moved rows' positives, from the other side's CSR
         t = torch.repeat_interleave(torch.arange(len(rows), device=X.device), optr[1:] - optr[:-1])  # (nnz_T,) moved row
         i, order = torch.sort(oidx, stable=True)  # regrouped by this side's row: a CSR over (B, k)
@@ -568,8 +590,8 @@ class RowDrift:
         dn = torch.sparse.sampled_addmm(pattern, X, after.T, beta=0.0).values()  # (nnz_T,) f'_jᵀx_i
         do = torch.sparse.sampled_addmm(pattern, X, before.T, beta=0.0).values()  # (nnz_T,) f_jᵀx_i
         # Δ_i += Σ_j [w (f'_jᵀx_i) f'_j − f'_j] − [w (f_jᵀx_i) f_j − f_j];  S_i += Σ_j (f'_j − f_j)ᵀe
-        self.D += csr(w * dn - 1) @ after - csr(w * do - 1) @ before
-        self.S += (csr(torch.ones_like(w)) @ ((after - before) @ self.e)[:, None])[:, 0]
+        self.D.addmm_(csr(w * dn - 1), after).addmm_(csr(1 - w * do), before)  # (in place: no (B, d) temporaries)
+        if self._S is not None: self._S += torch.mv(csr(torch.ones_like(w)), (after - before) @ self.e)
 
     def settled(self, rows:Tensor) -> None:
         "These rows were just re-solved: their residual (≈ 0) is their new reference."
@@ -581,7 +603,7 @@ class RowDrift:
         n = self.D.norm(dim=1)
         cand = torch.nonzero(n > gtol * self.S.abs()).reshape(-1)  # a superset of the answer
         if len(cand) == 0: return cand
-        b = _row_problem(self.model, self.index, self.kind, cand, self.G).b  # (k, d) their b_i, from their positives
+        b = _row_problem(self.model, self.index, self.kind, cand, self.G, self.F).b  # (k, d) their b_i, from their positives
         tiny = torch.finfo(b.dtype).tiny
         return cand[n[cand] > gtol * b.norm(dim=1).clamp_min(tiny)]
 
@@ -605,13 +627,13 @@ def alteraser_local(
     L = _loss_fn(model, index)
     with clock.off(): trace.append((clock(), L()))  # the start (the rounds stop on drifts: losses are for the trace only)
     du, di = RowDrift(model, index, 'user'), RowDrift(model, index, 'item')
-    du.deleted(forget_pairs); di.deleted(forget_pairs)
+    di.deleted(forget_pairs)  # (the users' side needs none: every row it would touch is a forgetting user, re-solved first)
     users = torch.as_tensor(np.unique(forget_pairs[:, 0]), device=dev)  # round 1: the forgetting users
     erase = torch.as_tensor(np.unique(forget_pairs[:, 1]), device=dev) if erase_items else None  # ... and D_f's items
     solved, reason = {'users': 0, 'items': 0}, f'max_passes={rule.max_passes} reached'
     def resolve(kind, rows, mine, other):  # re-solve `rows` exactly; the other side's drift follows their move
         before = other.features(rows)
-        solved[kind + 's'] += update_rows(model, index, kind, rows, 'ah', batch_rows, G=mine.G, **solver_kw)
+        solved[kind + 's'] += update_rows(model, index, kind, rows, 'ah', batch_rows, G=mine.G, F=mine.F, **solver_kw)
         mine.settled(rows)
         return lambda: other.other_changed(rows, before)
     for _ in tqdm(range(rule.max_passes), desc='alteraser-ah-local', disable=not progress, leave=False):
