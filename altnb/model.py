@@ -248,6 +248,14 @@ class RowProblem:
         if self._b is None: self._b = self._csr(torch.ones_like(self.w)) @ self.F  # one sparse × dense product
         return self._b
 
+    @b.setter
+    def b(self, value:Tensor):  # a caller that has computed b already (e.g. to select the rows) hands it over
+        if value.shape != (self.B, self.d): raise ValueError(f'b must have shape {(self.B, self.d)}, got {tuple(value.shape)}')
+        self._b = value
+
+    @property
+    def has_b(self) -> bool: return self._b is not None  # b computed or handed over: using it costs no product
+
     def Av(self, V:Tensor) -> Tensor:  # (B, d)
         "A_i v_i for every row, matrix-free: s_i G v_i + Σ_j w_ij f̃_j (f̃_jᵀ v_i) + lam v_i."
         # the per-positive dot products f̃_jᵀv_i as one sampled dense × dense product on the pattern, then one
