@@ -271,30 +271,47 @@ def _ah_direct(prob:RowProblem, D:Tensor, Fh:Tensor, bh:Tensor, xh:Tensor, layou
             xh[r] = torch.cholesky_solve(br[..., None], torch.linalg.cholesky(A))[..., 0]
     return xh
 
-def _ah_cg(prob:RowProblem, D:Tensor, Fh:Tensor, bh:Tensor, csr, xh:Tensor, tol:float, max_iter:int) -> Tensor:
+def _ah_cg(prob:RowProblem, D:Tensor, Fh:Tensor, bh:Tensor, cols:Tensor, xh:Tensor, tol:float, max_iter:int,
+           compact:float=0.5,  # when at most this share of the rows is still active, go on with those rows alone
+          ) -> Tensor:  # (k,) rows left unsolved
     "Preconditioned CG on every row's rotated system at once, from xh (updated in place); returns the unconverged rows."
     xh[bh.abs().amax(1) == 0] = 0  # rows without positives: x = 0 exactly (a relative tolerance could never stop them)
-    pattern = csr(torch.zeros_like(prob.w))
-    def Ah(X):  # (B, d) Â_i x̂_i = D_i x̂_i + Ẑ_iᵀ(Ẑ_i x̂_i): one sampled product and one sparse product (fused kernels)
-        t = torch.sparse.sampled_addmm(pattern, X, Fh.T, beta=0.0).values() * prob.w  # (nnz,) w_j f̂_jᵀx̂_i
-        return D * X + csr(t) @ Fh
-    Minv = 1 / (D + csr(prob.w) @ (Fh * Fh))  # (B, d) Jacobi: the exact diagonal of Â_i (D_i is diagonal in this basis)
-    r = bh - Ah(xh)  # (B, d) residuals
+    ptr, w, k = prob.ptr, prob.w, Fh.shape[0]
+    csr = lambda ptr, cols, vals: torch.sparse_csr_tensor(ptr, cols, vals, size=(len(ptr) - 1, k), check_invariants=False)
+    def Ah(X, ptr, cols, w, D):  # (B, d) Â_i x̂_i = D_i x̂_i + Ẑ_iᵀ(Ẑ_i x̂_i): one sampled and one sparse product (fused kernels)
+        t = torch.sparse.sampled_addmm(csr(ptr, cols, torch.zeros_like(w)), X, Fh.T, beta=0.0).values() * w  # w_j f̂_jᵀx̂_i
+        return D * X + csr(ptr, cols, t) @ Fh
+    Minv = 1 / (D + csr(ptr, cols, w) @ (Fh * Fh))  # (B, d) Jacobi: the exact diagonal of Â_i (D_i is diagonal in this basis)
+    x, at = xh, None  # the rows being iterated (xh itself until compacted), and which rows of the block they are
+    r = bh - Ah(x, ptr, cols, w, D)  # (B, d) residuals
     z = r * Minv
     p, rz = z.clone(), (r * z).sum(1)  # (B, d), (B,)
     stop = (tol * bh.norm(dim=1)).square()  # (B,) ‖r_i‖² at which row i is solved
     tiny = torch.finfo(xh.dtype).tiny
     for _ in range(max_iter):
         active = (r * r).sum(1) > stop  # (B,)
-        if not bool(active.any()): break
-        Ap = Ah(p)
+        n = int(active.sum())
+        if n == 0: break
+        if n <= compact * len(r):  # most rows are solved: iterate the rest alone (rows are independent: their CG state carries on)
+            keep = torch.nonzero(active).reshape(-1)
+            if at is not None: xh.index_copy_(0, at, x)  # (x is a copy once compacted: hand the rows back first)
+            at = keep if at is None else at.index_select(0, keep)
+            start, lens = ptr.index_select(0, keep), (ptr[1:] - ptr[:-1]).index_select(0, keep)  # their positives
+            ptr = _ptr(lens)
+            pos = torch.repeat_interleave(start - ptr[:-1], lens) + torch.arange(int(ptr[-1]), device=ptr.device)
+            cols, w = cols.index_select(0, pos), w.index_select(0, pos)
+            x, r, p, rz, D, Minv, stop, active = (t.index_select(0, keep) for t in (x, r, p, rz, D, Minv, stop, active))
+        Ap = Ah(p, ptr, cols, w, D)
         alpha = torch.where(active, rz / (p * Ap).sum(1).clamp_min(tiny), 0)  # solved rows stay put
-        xh.addcmul_(alpha[:, None], p); r.addcmul_(alpha[:, None], Ap, value=-1)
+        x.addcmul_(alpha[:, None], p); r.addcmul_(alpha[:, None], Ap, value=-1)
         z = r * Minv
         rz_new = (r * z).sum(1)
         p = z + (rz_new / rz.clamp_min(tiny))[:, None] * p
         rz = rz_new
-    return torch.nonzero((r * r).sum(1) > stop).reshape(-1)
+    left = torch.nonzero((r * r).sum(1) > stop).reshape(-1)
+    if at is None: return left
+    xh.index_copy_(0, at, x)
+    return at.index_select(0, left)
 
 def ah_solve(
     prob:RowProblem,  # a block of row sub-problems
@@ -315,7 +332,7 @@ def ah_solve(
         return _ah_direct(prob, D, Fh, bh, xh, layout if layout is not None else pad_layout(prob.ptr, prob.d), cols) @ V.T
     if tol is None: tol = 1e-10 if prob.F.dtype == torch.float64 else 1e-3
     xh = X0.to(Fh.dtype) @ V if X0 is not None else bh / D
-    left = _ah_cg(prob, D, Fh, bh, csr, xh, tol, prob.d if max_iter is None else max_iter)
+    left = _ah_cg(prob, D, Fh, bh, cols, xh, tol, prob.d if max_iter is None else max_iter)
     if len(left): _ah_direct(prob, D, Fh, bh, xh, pad_layout(prob.ptr, prob.d, rows=left), cols)
     return xh @ V.T
 
