@@ -100,6 +100,7 @@ class RowIndex:
     def of(cls,
            data:Interactions,  # the data (D_a)
            device:Any=None,  # torch device
+           dtype:torch.dtype|None=None,  # the requests' float type: `row_sums`' all-ones patterns are made here too
           ) -> RowIndex:
         "The index of `data` on `device`, built on first use and kept on `data` (like its `csr`): requests reuse it."
         cache = data.__dict__.setdefault('_row_indexes', {})
@@ -107,6 +108,7 @@ class RowIndex:
         if key not in cache:
             cache[key] = ix = cls(data, device)
             ix.search_arrays(); ix.pattern('user'); ix.pattern('item')  # every request uses them: built here, with the arrays
+        if dtype is not None: cache[key].ones('user', dtype), cache[key].ones('item', dtype)
         return cache[key]
 
     def search_arrays(self) -> tuple[Tensor, Tensor]:  # key (nnz,), perm (nnz,)
@@ -197,11 +199,16 @@ class RowIndex:
         if self.parent is not None:  # the parent's sums less the masked positives': O(request)
             r, c = self.cut[kind]
             return self.parent.row_sums(kind, v).index_add_(0, r, v.index_select(0, c), alpha=-1)
-        if (kind, v.dtype) not in self._ones:  # the pattern with its values, kept (a request's first product makes only the values)
+        return torch.mv(self.ones(kind, v.dtype), v)  # (mv: about 2× faster than @ v[:, None] on CPU)
+
+    def ones(self, kind:str, dtype:torch.dtype) -> Tensor:  # (n_kind, n_other) sparse CSR
+        "The side's pattern (`pattern`) with all-ones values of `dtype`: made once, kept."
+        if (kind, dtype) not in self._ones:
             P, I = self.pattern(kind)
-            ones = torch.ones(len(I), dtype=v.dtype, device=v.device)
-            self._ones[kind, v.dtype] = torch.sparse_csr_tensor(P, I, ones, size=(self.n[kind], len(v)), check_invariants=False)
-        return torch.mv(self._ones[kind, v.dtype], v)  # (mv: about 2× faster than @ v[:, None] on CPU)
+            size = (self.n[kind], self.n['item' if kind == 'user' else 'user'])
+            self._ones[kind, dtype] = torch.sparse_csr_tensor(P, I, torch.ones(len(I), dtype=dtype, device=I.device), size=size,
+                                                              check_invariants=False)
+        return self._ones[kind, dtype]
 
     def layout(self, kind:str, ptr:Tensor, d:int, full:bool) -> list:
         "`pad_layout` of a block (cached for full blocks, whose structure never changes during a request)."
@@ -276,20 +283,22 @@ def _ah_cg(prob:RowProblem, D:Tensor, Fh:Tensor, bh:Tensor, cols:Tensor, xh:Tens
           ) -> Tensor:  # (k,) rows left unsolved
     "Preconditioned CG on every row's rotated system at once, from xh (updated in place); returns the unconverged rows."
     xh[bh.abs().amax(1) == 0] = 0  # rows without positives: x = 0 exactly (a relative tolerance could never stop them)
-    ptr, w, k = prob.ptr, prob.w, Fh.shape[0]
+    k, dot = Fh.shape[0], torch.linalg.vecdot  # (row-wise dot products: one op, as the loop below keeps ops few)
     csr = lambda ptr, cols, vals: torch.sparse_csr_tensor(ptr, cols, vals, size=(len(ptr) - 1, k), check_invariants=False)
-    def Ah(X, ptr, cols, w, D):  # (B, d) Â_i x̂_i = D_i x̂_i + Ẑ_iᵀ(Ẑ_i x̂_i): one sampled and one sparse product (fused kernels)
-        t = torch.sparse.sampled_addmm(csr(ptr, cols, torch.zeros_like(w)), X, Fh.T, beta=0.0).values() * w  # w_j f̂_jᵀx̂_i
-        return D * X + csr(ptr, cols, t) @ Fh
-    Minv = 1 / (D + csr(ptr, cols, w) @ (Fh * Fh))  # (B, d) Jacobi: the exact diagonal of Â_i (D_i is diagonal in this basis)
+    def operator(ptr, cols, w, D):  # X ↦ ÂX for these rows: D_i x̂_i + Ẑ_iᵀ(Ẑ_i x̂_i), one sampled and one sparse product
+        pattern = csr(ptr, cols, torch.zeros_like(w))
+        return lambda X: torch.addmm(D * X, csr(ptr, cols, torch.sparse.sampled_addmm(pattern, X, Fh.T, beta=0.0).values() * w), Fh)
+    ptr, w = prob.ptr, prob.w
+    Ah = operator(ptr, cols, w, D)
+    Minv = 1 / torch.addmm(D, csr(ptr, cols, w), Fh * Fh)  # (B, d) Jacobi: the exact diagonal of Â_i (D_i is diagonal here)
     x, at = xh, None  # the rows being iterated (xh itself until compacted), and which rows of the block they are
-    r = bh - Ah(x, ptr, cols, w, D)  # (B, d) residuals
+    r = bh - Ah(x)  # (B, d) residuals
     z = r * Minv
-    p, rz = z.clone(), (r * z).sum(1)  # (B, d), (B,)
-    stop = (tol * bh.norm(dim=1)).square()  # (B,) ‖r_i‖² at which row i is solved
+    p, rz = z.clone(), dot(r, z)  # (B, d), (B,)
+    stop = dot(bh, bh) * tol**2  # (B,) ‖r_i‖² at which row i is solved
     tiny = torch.finfo(xh.dtype).tiny
     for _ in range(max_iter):
-        active = (r * r).sum(1) > stop  # (B,)
+        active = dot(r, r) > stop  # (B,)
         n = int(active.sum())
         if n == 0: break
         if n <= compact * len(r):  # most rows are solved: iterate the rest alone (rows are independent: their CG state carries on)
@@ -301,14 +310,15 @@ def _ah_cg(prob:RowProblem, D:Tensor, Fh:Tensor, bh:Tensor, cols:Tensor, xh:Tens
             pos = torch.repeat_interleave(start - ptr[:-1], lens) + torch.arange(int(ptr[-1]), device=ptr.device)
             cols, w = cols.index_select(0, pos), w.index_select(0, pos)
             x, r, p, rz, D, Minv, stop, active = (t.index_select(0, keep) for t in (x, r, p, rz, D, Minv, stop, active))
-        Ap = Ah(p, ptr, cols, w, D)
-        alpha = torch.where(active, rz / (p * Ap).sum(1).clamp_min(tiny), 0)  # solved rows stay put
-        x.addcmul_(alpha[:, None], p); r.addcmul_(alpha[:, None], Ap, value=-1)
+            Ah = operator(ptr, cols, w, D)
+        Ap = Ah(p)
+        alpha = torch.where(active, rz / dot(p, Ap).clamp_min_(tiny), 0)[:, None]  # solved rows stay put
+        x.addcmul_(alpha, p); r.addcmul_(alpha, Ap, value=-1)
         z = r * Minv
-        rz_new = (r * z).sum(1)
-        p = z + (rz_new / rz.clamp_min(tiny))[:, None] * p
+        rz_new = dot(r, z)
+        p = torch.addcmul(z, (rz_new / rz.clamp_min_(tiny))[:, None], p)
         rz = rz_new
-    left = torch.nonzero((r * r).sum(1) > stop).reshape(-1)
+    left = torch.nonzero(dot(r, r) > stop).reshape(-1)
     if at is None: return left
     xh.index_copy_(0, at, x)
     return at.index_select(0, left)
@@ -766,7 +776,7 @@ def forget(
     "Make a trained ENMF forget `forget_pairs`: returns a new model and a report; the input model is untouched."
     if method not in METHODS: raise ValueError(f'unknown method {method!r}: choose one of {METHODS}')
     pairs, D_r = check_request(model, data, forget_pairs)
-    base = RowIndex.of(data, model.device) if method.startswith('alteraser-') else None  # D_a's index: the data's (above)
+    base = RowIndex.of(data, model.device, model.P.dtype) if method.startswith('alteraser-') else None  # D_a's index (above)
     rule = rule or StoppingRule()
     clock = Clock(observe)
     touched = {}

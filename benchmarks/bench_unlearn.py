@@ -69,8 +69,9 @@ def main(argv=None):
     data = load_dataset(a.dataset, a.data_dir, **data_kw)  # the one-off index of the data, timed once (no method pays it)
     sync = torch.cuda.synchronize if str(dev).startswith('cuda') else (lambda: None)
     fresh = lambda: Interactions(data.users, data.items, data.n_users, data.n_items, _canonical=True)  # no cached csr/csc
-    RowIndex(fresh(), dev); sync()  # warm
-    D = fresh(); t = time.perf_counter(); RowIndex(D, dev); sync(); index_s = time.perf_counter() - t
+    dt = torch.get_default_dtype()  # the models' float type (what `forget` passes to `RowIndex.of`)
+    RowIndex.of(fresh(), dev, dt); sync()  # warm
+    D = fresh(); t = time.perf_counter(); RowIndex.of(D, dev, dt); sync(); index_s = time.perf_counter() - t
     del data, D
     rows = []
     for k in sizes:
