@@ -78,6 +78,12 @@ def _ptr(lens:Tensor) -> Tensor:  # (B+1,)
     "CSR pointer from row lengths (B,): 0, then their running sum."
     return torch.cat([lens.new_zeros(1), lens.cumsum(0)])
 
+def _cut(P:Tensor, rows:Tensor) -> tuple[Tensor, Tensor, Tensor]:  # ptr (B+1,), pos (nnz_B,), lens (B,)
+    "Rows of a CSR with pointer P as a block: its pointer, the positions of its entries in the CSR's arrays, its row lengths."
+    start, lens = P.index_select(0, rows), P.index_select(0, rows + 1) - P.index_select(0, rows)  # (B,)
+    ptr = _ptr(lens)
+    return ptr, torch.repeat_interleave(start - ptr[:-1], lens) + torch.arange(int(ptr[-1]), device=P.device), lens
+
 class RowIndex:
     "CSR indexes of the data by user and by item, on a device: row blocks cut out in O(block positives), requests masked out in O(request)."
     def __init__(self,
@@ -154,9 +160,7 @@ class RowIndex:
         P, I = self.ptr[kind], self.idx[kind]
         if rows is None: return self.whole(kind)
         if kind in self._last and self._last[kind][0] is rows: return self._last[kind]
-        start, lens = P.index_select(0, rows), P.index_select(0, rows + 1) - P.index_select(0, rows)  # (B,)
-        ptr = _ptr(lens)  # (B+1,)
-        pos = torch.repeat_interleave(start - ptr[:-1], lens) + torch.arange(int(ptr[-1]), device=P.device)  # (nnz_B,)
+        ptr, pos, lens = _cut(P, rows)
         idx = I.index_select(0, pos)  # (index_select and masked_select: 2–4× faster than [] indexing on CPU)
         if self.alive is not None:  # the masked positives drop out, in order
             ptr, idx = _ptr(lens - self.dead[kind].index_select(0, rows)), idx.masked_select(self.alive[kind].index_select(0, pos))
@@ -247,7 +251,7 @@ def pad_layout(
 AH_HOW = ('cg', 'direct')
 
 def _rotate(prob:RowProblem):
-    "The eigen-rotated Gram form of a block: V, D (B, d), F̂ = F V, b̂ (B, d), the block's CSR pattern maker and F̂'s row of each positive."
+    "The eigen-rotated Gram form of a block: V, D (B, d), F̂ = F V, b̂ (B, d), and F̂'s row of each positive."
     ev, V = torch.linalg.eigh(prob.G)  # G = V Λ Vᵀ  (d,), (d, d)
     D = prob.s[:, None] * ev.clamp(min=0)[None, :] + prob.lam  # (B, d) M_i = V diag(D_i) Vᵀ
     if len(prob.idx) < prob.F.shape[0]:  # a small block: rotate only its positives' features (nnz_B·d², not k·d²)
@@ -255,7 +259,7 @@ def _rotate(prob:RowProblem):
     else: Fh, cols = prob.F @ V, prob.idx  # (k, d) the whole fixed side, rotated once
     csr = lambda vals: torch.sparse_csr_tensor(prob.ptr, cols, vals, size=(prob.B, Fh.shape[0]), check_invariants=False)
     bh = prob.b @ V if prob.has_b else csr(torch.ones_like(prob.w)) @ Fh  # (B, d) b̂_i = Vᵀ Σ_{j∈R_i} f̃_j: b rotated, or one sparse product
-    return V, D, Fh, bh, csr, cols
+    return V, D, Fh, bh, cols
 
 def _ah_direct(prob:RowProblem, D:Tensor, Fh:Tensor, bh:Tensor, xh:Tensor, layout:list, cols:Tensor) -> Tensor:
     "Exact rotated solves of the rows in `layout`, written into xh: Woodbury for short rows, Cholesky for long ones."
@@ -305,9 +309,7 @@ def _ah_cg(prob:RowProblem, D:Tensor, Fh:Tensor, bh:Tensor, cols:Tensor, xh:Tens
             keep = torch.nonzero(active).reshape(-1)
             if at is not None: xh.index_copy_(0, at, x)  # (x is a copy once compacted: hand the rows back first)
             at = keep if at is None else at.index_select(0, keep)
-            start, lens = ptr.index_select(0, keep), (ptr[1:] - ptr[:-1]).index_select(0, keep)  # their positives
-            ptr = _ptr(lens)
-            pos = torch.repeat_interleave(start - ptr[:-1], lens) + torch.arange(int(ptr[-1]), device=ptr.device)
+            ptr, pos, _ = _cut(ptr, keep)  # their positives
             cols, w = cols.index_select(0, pos), w.index_select(0, pos)
             x, r, p, rz, D, Minv, stop, active = (t.index_select(0, keep) for t in (x, r, p, rz, D, Minv, stop, active))
             Ah = operator(ptr, cols, w, D)
@@ -335,7 +337,7 @@ def ah_solve(
     if how not in AH_HOW: raise ValueError(f'unknown AH path {how!r}: choose one of {AH_HOW}')
     if bool((prob.w < 0).any()) or (prob.lam <= 0):  # structure missing: explicit Hessians + robust batched Cholesky
         return batched_cholesky_solve(*prob.system())[0]
-    V, D, Fh, bh, csr, cols = _rotate(prob)
+    V, D, Fh, bh, cols = _rotate(prob)
     if how == 'direct':
         xh = bh / D  # D⁻¹b̂: the answer for rows without positives
         layout = layout() if callable(layout) else layout  # asked for only here: the CG path pads nothing
@@ -454,9 +456,14 @@ def _row_problem(model:ENMF, index:RowIndex, kind:str, rows:Tensor|None, G:Tenso
     make = user_problem if kind == 'user' else item_problem
     return make(model, index.data, G=G, F=F, segments=index.block(kind, rows))
 
-def _gram(model:ENMF, kind:str) -> Tensor:  # (d, d)
-    "Gram matrix of the fixed side: Q̃ᵀdiag(c)Q̃ when solving users, P̃ᵀP̃ when solving items."
-    F = model.Q * model.h if kind == 'user' else model.P * model.h  # (k, d)
+def _features(model:ENMF, kind:str, rows:Tensor|None=None) -> Tensor:  # (k, d)
+    "The fixed side's rows × h, as the problems of `kind` rows see them: Q̃ when solving users, P̃ when solving items."
+    F = model.Q if kind == 'user' else model.P
+    return (F if rows is None else F.index_select(0, rows)) * model.h
+
+def _gram(model:ENMF, kind:str, F:Tensor|None=None) -> Tensor:  # (d, d)
+    "Gram matrix of the fixed side: Q̃ᵀdiag(c)Q̃ when solving users, P̃ᵀP̃ when solving items (from F = `_features` if given)."
+    F = _features(model, kind) if F is None else F
     return (F * model.c[:, None]).T @ F if kind == 'user' else F.T @ F
 
 @torch.no_grad()
@@ -474,8 +481,8 @@ def update_rows(
 ) -> int:  # rows updated
     "Solve the row sub-problems of `rows` (users or items) on D_r and write them into the model."
     X = model.P if kind == 'user' else model.Q
-    if F is None: F = (model.Q if kind == 'user' else model.P) * model.h
-    if G is None: G = _gram(model, kind)
+    if F is None: F = _features(model, kind)
+    if G is None: G = _gram(model, kind, F)
     n = index.n[kind] if rows is None else len(rows)
     for i in range(0, n, batch_rows):
         full = rows is None and n <= batch_rows  # the whole side in one block: its layout is cached
@@ -529,10 +536,10 @@ def alteraser(
     losses = [trace[0][1], trace[-1][1]]  # start, after the erase pass (not a stopping point)
     return trace, _full_passes(model, index, L, clock, trace, losses, rule, solver, batch_rows, progress, **solver_kw), touched
 
-def _full_passes(model, index, L, clock, trace, losses, rule, solver, batch_rows, progress, **solver_kw) -> str:
+def _full_passes(model, index, L, clock, trace, losses, rule, solver, batch_rows, progress, desc=None, **solver_kw) -> str:
     "Full alternating passes (all users, then all items) until `rule` stops them; `losses` holds the losses before them."
     done = len(losses)
-    bar = tqdm(total=rule.max_passes, desc=f'alteraser-{solver}', disable=not progress, leave=False)
+    bar = tqdm(total=rule.max_passes, desc=desc or f'alteraser-{solver}', disable=not progress, leave=False)
     while True:
         update_rows(model, index, 'user', None, solver, batch_rows, **solver_kw)
         update_rows(model, index, 'item', None, solver, batch_rows, **solver_kw)
@@ -565,7 +572,7 @@ class RowDrift:
         self.model, self.index, self.kind = model, index, kind
         self.other = 'item' if kind == 'user' else 'user'
         self.F = F = self.features(None)  # (n_other, d) the other side's features, kept current (`other_changed`)
-        self.G = (F * model.c[:, None]).T @ F if kind == 'user' else F.T @ F  # (d, d) their Gram matrix (`_gram`)
+        self.G = _gram(model, kind, F)  # (d, d) their Gram matrix
         self.D = torch.zeros_like(self.X)  # (B, d) every row settled where the original model left it
         e = F.mean(0)
         self.e = e / e.norm().clamp_min(torch.finfo(e.dtype).tiny)  # (d,) a fixed unit direction
@@ -584,8 +591,7 @@ class RowDrift:
 
     def features(self, rows:Tensor|None) -> Tensor:  # (k, d) the other side's rows as this side's problems see them (× h)
         "The other side's rows × h, read from the model now (`F` is the copy this object keeps)."
-        F = self.model.Q if self.kind == 'user' else self.model.P
-        return (F if rows is None else F.index_select(0, rows)) * self.model.h
+        return _features(self.model, self.kind, rows)
 
     def _weights(self, i:Tensor, j:Tensor) -> Tensor:  # (k,) weight 1 − c_v of positives (i, j), i this side, j the other
         return 1 - self.model.c.index_select(0, j if self.kind == 'user' else i).to(self.X.dtype)
@@ -631,7 +637,7 @@ class RowDrift:
         pattern = csr(torch.zeros_like(w))
         dn = torch.sparse.sampled_addmm(pattern, X, after.T, beta=0.0).values()  # (nnz_T,) f'_jᵀx_i
         do = torch.sparse.sampled_addmm(pattern, X, before.T, beta=0.0).values()  # (nnz_T,) f_jᵀx_i
-        # Δ_i += Σ_j [w (f'_jᵀx_i) f'_j − f'_j] − [w (f_jᵀx_i) f_j − f_j];  S_i += Σ_j (f'_j − f_j)ᵀe
+        # Δ_i += Σ_j [w (f'_jᵀx_i) f'_j − f'_j] − [w (f_jᵀx_i) f_j − f_j]
         self.D.addmm_(csr(w * dn - 1), after).addmm_(csr(1 - w * do), before)  # (in place: no (B, d) temporaries)
         if self._S is not None:  # S_i += Σ_j (f'_j − f_j)ᵀe;  ‖b_i‖ moved by at most Σ_j ‖f'_j − f_j‖
             delta, ones = after - before, csr(torch.ones_like(w))
@@ -748,13 +754,7 @@ def retrain_als(
     L = _loss_fn(new, index)
     clock.mark(trace, L())
     losses = [trace[0][1]]
-    for _ in tqdm(range(rule.max_passes), desc='retrain-als', disable=not progress, leave=False):
-        update_rows(new, index, 'user', None, 'ah', batch_rows)
-        update_rows(new, index, 'item', None, 'ah', batch_rows)
-        clock.mark(trace, L(), new); losses.append(trace[-1][1])
-        reason = rule.check(losses)
-        if reason: break
-    return new, trace, reason
+    return new, trace, _full_passes(new, index, L, clock, trace, losses, rule, 'ah', batch_rows, progress, desc='retrain-als')
 
 # %% ../nbs/05_unlearn.ipynb #0041
 METHODS = ('retrain', 'retrain*', 'warm-start', 'alteraser-adamw', 'alteraser-hf', 'alteraser-ah',

@@ -22,7 +22,7 @@ import pandas as pd
 import torch
 
 from altnb.data import Interactions
-from altnb.experiment import load_dataset, run_protocol
+from altnb.experiment import BAR_MARGINS as B, load_dataset, run_protocol
 from altnb.unlearn import RowIndex
 
 ML1M = dict(n_users=6040, n_items=3706, n_interactions=1_000_209)  # MovieLens-1m's shape (SPEC §1)
@@ -97,7 +97,8 @@ def main(argv=None):
           f'{torch.get_num_threads()} CPU thread(s). speedup = retrain time / method time (to its stopping rule), '
           f'speedup_vs_als = retrain-als time / method time, speedup_to_target = retrain time / time to first reach retrain\'s '
           f'loss on D_r; time_to_quality_s = first time the model met every quality bar against retrain (Recall@10 and '
-          f'NDCG@10 within 0.01, RBO@10 >= retrain*\'s - 0.02, re-predict within 25 %, loss <= retrain\'s + 0.1 %; '
+          f'NDCG@10 within {B["metric"]}, RBO@10 >= retrain*\'s - {B["rbo"]}, re-predict within {B["repredict"]:.0%}, '
+          f'loss <= retrain\'s + {B["loss"]:.1%}; '
           f'`altnb.experiment.at_retrain_quality`), speedup_to_quality = retrain time / that, quality_vs_als = retrain-als '
           f'time (to its rule) / that. peak_rss_mb = process peak so far. The AltEraser methods derive D_r\'s index from '
           f'the data\'s, built once per dataset and device before any clock starts (as D_r itself is): '
