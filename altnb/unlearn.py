@@ -8,6 +8,7 @@ import copy
 import inspect
 import math
 import time
+import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -24,8 +25,8 @@ from .train import fit
 
 # %% auto #0
 __all__ = ['AH_HOW', 'SUB_SOLVERS', 'METHODS', 'check_request', 'RowIndex', 'pad_layout', 'ah_solve', 'solve_rows',
-           'StoppingRule', 'ForgetReport', 'Clock', 'update_rows', 'alteraser', 'row_residuals', 'RowDrift',
-           'alteraser_local', 'retrain_als', 'forget']
+           'StoppingRule', 'ForgetReport', 'Clock', 'update_rows', 'alteraser', 'row_residuals', 'ModelState',
+           'RowDrift', 'alteraser_local', 'retrain_als', 'forget']
 
 # %% ../nbs/05_unlearn.ipynb #0007
 def _pairs_array(forget_pairs) -> np.ndarray:
@@ -98,23 +99,22 @@ class RowIndex:
         self.alive = None  # {kind: (nnz,) bool} positives of the arrays still in `data` (None: all of them)
         self.dead = None  # {kind: (n_kind,) long} positives masked out of each row
         self.parent, self.cut = None, None  # a derived index: the one it masks, and the pairs it masked {kind: (rows, cols)}
-        self._key, self._perm, self._int32, self._ones = None, None, {}, {}  # `search_arrays`, `pattern`, `row_sums`'s CSRs
+        self._key, self._perm = None, None  # `search_arrays`
         self._layouts, self._whole, self._pairs, self._last = {}, {}, None, {}  # caches: full-block layouts, compacted
         # sides, (users, items), and the last block cut of each kind (a round cuts the same rows for several steps)
+        self._states = weakref.WeakKeyDictionary()  # {model: ModelState} of the models trained on this data
 
     @classmethod
     def of(cls,
            data:Interactions,  # the data (D_a)
            device:Any=None,  # torch device
-           dtype:torch.dtype|None=None,  # the requests' float type: `row_sums`' all-ones patterns are made here too
           ) -> RowIndex:
         "The index of `data` on `device`, built on first use and kept on `data` (like its `csr`): requests reuse it."
         cache = data.__dict__.setdefault('_row_indexes', {})
         key = str(torch.device('cpu') if device is None else torch.device(device))
         if key not in cache:
             cache[key] = ix = cls(data, device)
-            ix.search_arrays(); ix.pattern('user'); ix.pattern('item')  # every request uses them: built here, with the arrays
-        if dtype is not None: cache[key].ones('user', dtype), cache[key].ones('item', dtype)
+            ix.search_arrays()  # every request uses them: built here, with the arrays
         return cache[key]
 
     def search_arrays(self) -> tuple[Tensor, Tensor]:  # key (nnz,), perm (nnz,)
@@ -135,6 +135,7 @@ class RowIndex:
             raise ValueError(f'`data` ({len(data):,} pairs) is not this index\'s data ({len(self.data):,}) less {len(pairs):,} pairs')
         new = copy.copy(self)
         new.data, new._layouts, new._whole, new._pairs, new._last = data, {}, {}, None, {}
+        new._states = weakref.WeakKeyDictionary()
         new.alive, new.dead = {}, {}
         u, v = (torch.as_tensor(np.ascontiguousarray(pairs[:, c]), dtype=torch.long, device=self.ptr['user'].device) for c in (0, 1))
         new.parent, new.cut = self, {'user': (u, v), 'item': (v, u)}
@@ -188,32 +189,6 @@ class RowIndex:
             self._pairs = (torch.repeat_interleave(rows, P[1:] - P[:-1]), I)
         return self._pairs
 
-    def pattern(self, kind:str) -> tuple[Tensor, Tensor]:  # ptr (n+1,), idx (nnz,)
-        "The CSR arrays of a side as int32 (when they fit) for `row_sums`: its product reads half the bytes, ~2× faster on CPU."
-        if kind not in self._int32:
-            P, I = self.ptr[kind], self.idx[kind]
-            self._int32[kind] = (P.int(), I.int()) if len(I) < 2**31 else (P, I)
-        return self._int32[kind]
-
-    def row_sums(self,
-                 kind:str,  # 'user' or 'item': whose rows
-                 v:Tensor,  # (n_other,) a value per row of the other side
-                ) -> Tensor:  # (n_kind,) Σ_{j∈R_i} v_j
-        "Each row's sum of `v` over its positives: one sparse product over the arrays, less what a derived index masked."
-        if self.parent is not None:  # the parent's sums less the masked positives': O(request)
-            r, c = self.cut[kind]
-            return self.parent.row_sums(kind, v).index_add_(0, r, v.index_select(0, c), alpha=-1)
-        return torch.mv(self.ones(kind, v.dtype), v)  # (mv: about 2× faster than @ v[:, None] on CPU)
-
-    def ones(self, kind:str, dtype:torch.dtype) -> Tensor:  # (n_kind, n_other) sparse CSR
-        "The side's pattern (`pattern`) with all-ones values of `dtype`: made once, kept."
-        if (kind, dtype) not in self._ones:
-            P, I = self.pattern(kind)
-            size = (self.n[kind], self.n['item' if kind == 'user' else 'user'])
-            self._ones[kind, dtype] = torch.sparse_csr_tensor(P, I, torch.ones(len(I), dtype=dtype, device=I.device), size=size,
-                                                              check_invariants=False)
-        return self._ones[kind, dtype]
-
     def layout(self, kind:str, ptr:Tensor, d:int, full:bool) -> list:
         "`pad_layout` of a block (cached for full blocks, whose structure never changes during a request)."
         if not full: return pad_layout(ptr, d)
@@ -250,11 +225,12 @@ def pad_layout(
 
 AH_HOW = ('cg', 'direct')
 
-def _rotate(prob:RowProblem):
+def _rotate(prob:RowProblem, rotation:tuple|None=None):
     "The eigen-rotated Gram form of a block: V, D (B, d), F̂ = F V, b̂ (B, d), and F̂'s row of each positive."
-    ev, V = torch.linalg.eigh(prob.G)  # G = V Λ Vᵀ  (d,), (d, d)
+    ev, V = torch.linalg.eigh(prob.G) if rotation is None else rotation[:2]  # G = V Λ Vᵀ  (d,), (d, d)
     D = prob.s[:, None] * ev.clamp(min=0)[None, :] + prob.lam  # (B, d) M_i = V diag(D_i) Vᵀ
-    if len(prob.idx) < prob.F.shape[0]:  # a small block: rotate only its positives' features (nnz_B·d², not k·d²)
+    if rotation is not None: Fh, cols = rotation[2], prob.idx  # the whole fixed side, rotated already (`ModelState`)
+    elif len(prob.idx) < prob.F.shape[0]:  # a small block: rotate only its positives' features (nnz_B·d², not k·d²)
         Fh, cols = prob.Fg @ V, torch.arange(len(prob.idx), device=prob.idx.device)  # (nnz_B, d), one column per positive
     else: Fh, cols = prob.F @ V, prob.idx  # (k, d) the whole fixed side, rotated once
     csr = lambda vals: torch.sparse_csr_tensor(prob.ptr, cols, vals, size=(prob.B, Fh.shape[0]), check_invariants=False)
@@ -284,6 +260,7 @@ def _ah_direct(prob:RowProblem, D:Tensor, Fh:Tensor, bh:Tensor, xh:Tensor, layou
 
 def _ah_cg(prob:RowProblem, D:Tensor, Fh:Tensor, bh:Tensor, cols:Tensor, xh:Tensor, tol:float, max_iter:int,
            compact:float=0.5,  # when at most this share of the rows is still active, go on with those rows alone
+           Fh2:Tensor|None=None,  # F̂ ∘ F̂ (the preconditioner's), when the caller keeps it
           ) -> Tensor:  # (k,) rows left unsolved
     "Preconditioned CG on every row's rotated system at once, from xh (updated in place); returns the unconverged rows."
     xh[bh.abs().amax(1) == 0] = 0  # rows without positives: x = 0 exactly (a relative tolerance could never stop them)
@@ -294,7 +271,7 @@ def _ah_cg(prob:RowProblem, D:Tensor, Fh:Tensor, bh:Tensor, cols:Tensor, xh:Tens
         return lambda X: torch.addmm(D * X, csr(ptr, cols, torch.sparse.sampled_addmm(pattern, X, Fh.T, beta=0.0).values() * w), Fh)
     ptr, w = prob.ptr, prob.w
     Ah = operator(ptr, cols, w, D)
-    Minv = 1 / torch.addmm(D, csr(ptr, cols, w), Fh * Fh)  # (B, d) Jacobi: the exact diagonal of Â_i (D_i is diagonal here)
+    Minv = 1 / torch.addmm(D, csr(ptr, cols, w), Fh * Fh if Fh2 is None else Fh2)  # (B, d) Jacobi: the exact diagonal of Â_i (D_i is diagonal here)
     x, at = xh, None  # the rows being iterated (xh itself until compacted), and which rows of the block they are
     r = bh - Ah(x)  # (B, d) residuals
     z = r * Minv
@@ -332,19 +309,21 @@ def ah_solve(
     how:str='cg',  # 'cg': preconditioned CG to `tol`, unconverged rows solved directly; 'direct': Woodbury/Cholesky for all
     tol:float|None=None,  # CG: a row is solved when ‖r_i‖ ≤ tol·‖b_i‖ (None: 1e-3 in float32, 1e-10 in float64)
     max_iter:int|None=None,  # CG: iteration cap (None: d, where exact arithmetic has converged); rows left go direct
+    rotation:tuple|None=None,  # (Λ, V, F̂ = F V, F̂∘F̂) of prob.G = VΛVᵀ and prob.F when the caller keeps them (`ModelState`)
 ) -> Tensor:  # (B, d) row minimisers x_i = A_i⁻¹ b_i
     "AH-Newton step for every row, in the eigen-rotated Gram form: preconditioned CG (default) or Woodbury/Cholesky."
     if how not in AH_HOW: raise ValueError(f'unknown AH path {how!r}: choose one of {AH_HOW}')
     if bool((prob.w < 0).any()) or (prob.lam <= 0):  # structure missing: explicit Hessians + robust batched Cholesky
         return batched_cholesky_solve(*prob.system())[0]
-    V, D, Fh, bh, cols = _rotate(prob)
+    V, D, Fh, bh, cols = _rotate(prob, rotation)
     if how == 'direct':
         xh = bh / D  # D⁻¹b̂: the answer for rows without positives
         layout = layout() if callable(layout) else layout  # asked for only here: the CG path pads nothing
         return _ah_direct(prob, D, Fh, bh, xh, layout if layout is not None else pad_layout(prob.ptr, prob.d), cols) @ V.T
     if tol is None: tol = 1e-10 if prob.F.dtype == torch.float64 else 1e-3
     xh = X0.to(Fh.dtype) @ V if X0 is not None else bh / D
-    left = _ah_cg(prob, D, Fh, bh, cols, xh, tol, prob.d if max_iter is None else max_iter)
+    left = _ah_cg(prob, D, Fh, bh, cols, xh, tol, prob.d if max_iter is None else max_iter,
+                  Fh2=None if rotation is None else rotation[3])
     if len(left): _ah_direct(prob, D, Fh, bh, xh, pad_layout(prob.ptr, prob.d, rows=left), cols)
     return xh @ V.T
 
@@ -365,10 +344,11 @@ def solve_rows(
     hvp:str='analytic',  # HF-Newton: 'analytic' (RowProblem.hvp) or 'autograd' (reference, slower)
     adamw_steps:int=5,  # AdamW: steps per block
     adamw_lr:float=0.01,  # AdamW: learning rate
+    rotation:tuple|None=None,  # AH: the fixed side's rotation, when the caller keeps it (`ah_solve`)
 ) -> Tensor:  # (B, d) updated rows
     "Minimise the block's row sub-problems from X0 with the chosen second-order (or AdamW) sub-solver."
     if solver == 'ah':  # x = A⁻¹b = x − H⁻¹∇ℓ(x): one exact Newton step
-        return ah_solve(prob, layout, X0=X0, how=ah_how, tol=ah_tol)
+        return ah_solve(prob, layout, X0=X0, how=ah_how, tol=ah_tol, rotation=rotation)
     if solver == 'hf':
         hv = (lambda X, V: prob.hvp(V)) if hvp == 'analytic' else hvp_autograd(prob.loss)
         return hf_newton(prob.loss, prob.grad, hv, X0, max_iter=hf_iters, rtol=hf_rtol, tol=0.0,
@@ -561,33 +541,67 @@ def row_residuals(
     prob = _row_problem(model, index, kind, None, _gram(model, kind))  # two fused products over the data
     return prob.Av(model.P if kind == 'user' else model.Q) - prob.b, prob.b
 
+def _weights_key(model:ENMF) -> tuple:
+    "Identifies the current weights of `model`: each tensor's storage and its in-place version counter."
+    return tuple((t.data_ptr(), t._version) for t in (model.P, model.Q, model.h, model.c))
+
+class ModelState:
+    "What every request on one model needs from the whole model, made once: per side, the fixed side's features, their Gram matrix, its eigenbasis and the rotated features, and every row's b_i on the data."
+    @torch.no_grad()
+    def __init__(self,
+                 model:ENMF,  # the trained model (read, never written)
+                 index:RowIndex,  # the index of its training data D_a (`RowIndex.of`)
+                ):
+        self.index, self.key = index, _weights_key(model)
+        self.F, self.G, self.rotation, self.b = {}, {}, {}, {}
+        for kind in ('user', 'item'):  # whose problems: the fixed side is the other one
+            F = _features(model, kind)  # (n_other, d)
+            G = _gram(model, kind, F)
+            ev, V = torch.linalg.eigh(G)
+            Fh = F @ V
+            self.F[kind], self.G[kind] = F, G
+            self.rotation[kind] = (ev, V, Fh, Fh * Fh)  # `ah_solve`'s rotated form of this G and F
+            self.b[kind] = _row_problem(model, index, kind, None, G, F).b  # (n_kind, d) b_i = Σ_{j∈R_i} f̃_j: one scan
+
+    @classmethod
+    def of(cls,
+           model:ENMF,  # the trained model
+           index:RowIndex,  # the index of its training data (`RowIndex.of(D_a)`)
+          ) -> ModelState:
+        "The state of `model` on `index`'s data, made on first use and kept with the index while the model's weights stay unchanged."
+        st = index._states.get(model)
+        if st is None or st.key != _weights_key(model): index._states[model] = st = cls(model, index)
+        return st
+
 class RowDrift:
-    "Drift Δ_i = R_i − R_i° of one side's rows on D_r since each was last settled, kept current in O(what changed): no scans."
+    "Drift Δ_i = R_i − R_i° of one side's rows on D_r since each was last settled, and b_i, kept current in O(what changed): no scans."
     @torch.no_grad()
     def __init__(self,
                  model:ENMF,  # the model (read, never written here)
                  index:RowIndex,  # CSR of D_r
                  kind:str,  # 'user' or 'item': whose rows
+                 state:ModelState|None=None,  # the model's `ModelState` on D_r's index or the one it derives from (None: made here, a scan)
                 ):
         self.model, self.index, self.kind = model, index, kind
         self.other = 'item' if kind == 'user' else 'user'
-        self.F = F = self.features(None)  # (n_other, d) the other side's features, kept current (`other_changed`)
-        self.G = _gram(model, kind, F)  # (d, d) their Gram matrix
-        self.D = torch.zeros_like(self.X)  # (B, d) every row settled where the original model left it
-        e = F.mean(0)
-        self.e = e / e.norm().clamp_min(torch.finfo(e.dtype).tiny)  # (d,) a fixed unit direction
-        self._S = None  # (B,) S_i = b_iᵀe, made when first asked for (`S`), then kept current
-        self.L = None  # (B,) a lower bound of ‖b_i‖ (≥ |S_i|): exact where `select` computed b_i, lowered as features move
-        self.picked = None  # (rows, b) of the last `select`: their b_i, for their solve
-
-    @property
-    def S(self) -> Tensor:  # (B,) S_i = b_iᵀe ≤ ‖b_i‖ under the current features
-        "b_iᵀe for every row: one scalar product over the data on first use (a side asked late waits for nothing), then updated."
-        if self._S is None: self._S = self.index.row_sums(self.kind, self.F @ self.e)
-        return self._S
+        state = state or ModelState(model, index)
+        self.F, self.G = state.F[kind], state.G[kind]  # (n_other, d), (d, d) the other side's features and Gram matrix, kept
+        self._shared = True  # current (`other_changed`); F is the state's until first written, then a copy
+        self.rotation = state.rotation[kind]  # `ah_solve`'s rotated form of G and F: valid until the other side moves
+        if state.index is index: self.b = state.b[kind].clone()  # (B, d) b_i on D_r, kept current
+        elif index.parent is state.index:  # D_a's less the request's pairs: O(request)
+            r, c = index.cut[kind]
+            self.b = state.b[kind].index_add(0, r, self.F.index_select(0, c), alpha=-1)
+        else: raise ValueError("`state` must be of this index's data or of the data it was derived from (`RowIndex.without`)")
+        self._D = None  # (B, d) drift, made on first write: every row settled where the original model left it
 
     @property
     def X(self) -> Tensor: return self.model.P if self.kind == 'user' else self.model.Q  # this side's rows
+
+    @property
+    def D(self) -> Tensor:  # (B, d) every row's drift
+        if self._D is None: self._D = torch.zeros_like(self.X)
+        return self._D
 
     def features(self, rows:Tensor|None) -> Tensor:  # (k, d) the other side's rows as this side's problems see them (× h)
         "The other side's rows × h, read from the model now (`F` is the copy this object keeps)."
@@ -604,9 +618,9 @@ class RowDrift:
         dev = self.X.device
         col = 0 if self.kind == 'user' else 1
         i = torch.as_tensor(pairs[:, col], device=dev); j = torch.as_tensor(pairs[:, 1 - col], device=dev)
-        f = self.features(j)  # (k, d)
+        f = self.F.index_select(0, j)  # (k, d)
         t = (self._weights(i, j) * (f * self.X.index_select(0, i)).sum(1))[:, None] * f - f  # (k, d) w (fᵀx_i) f − f
-        self.D.index_add_(0, i, t, alpha=-1)  # (S was built on D_r: those positives were never in it)
+        self.D.index_add_(0, i, t, alpha=-1)  # (b is D_r's: those positives were never in it)
 
     @torch.no_grad()
     def other_changed(self,
@@ -614,16 +628,19 @@ class RowDrift:
                       before:Tensor,  # (k, d) their `features` before the move
                       G:Tensor|None=None,  # the other side's new Gram matrix (None: updated from the move, O(k·d²))
                      ) -> None:
-        "Rows of the other side moved: update every row's drift in O(B·d² + their positives·d), S and F."
+        "Rows of the other side moved: update every row's drift in O(B·d² + their positives·d), b, F and G."
         X, B = self.X, self.X.shape[0]
         after = self.features(rows)  # (k, d)
         if G is None:  # Gram of the moved rows, new minus old (weighted by c_v when the moved rows are items)
             cw = self.model.c.index_select(0, rows)[:, None].to(X.dtype) if self.kind == 'user' else 1
             G = self.G + (after * cw).T @ after - (before * cw).T @ before
         gram = X @ (G - self.G)  # (B, d) the Gram term s_i·ΔG·x_i, for every row (s_i = 1 for users, c_v for items)
-        self.D += gram if self.kind == 'user' else self.model.c[:, None].to(X.dtype) * gram
-        self.G = G
+        if self.kind == 'item': gram.mul_(self.model.c[:, None].to(X.dtype))
+        if self._D is None: self._D = gram  # (no drift yet: the term is the drift)
+        else: self._D += gram
+        self.G, self.rotation = G, None
         if len(rows) == 0: return
+        if self._shared: self.F, self._shared = self.F.clone(), False  # the state's copy is never written
         self.F.index_copy_(0, rows, after)
         _, optr, oidx = self.index.block(self.other, rows)  # the moved rows' positives, from the other side's CSR
         t = torch.repeat_interleave(torch.arange(len(rows), device=X.device), optr[1:] - optr[:-1])  # (nnz_T,) moved row
@@ -637,30 +654,20 @@ class RowDrift:
         pattern = csr(torch.zeros_like(w))
         dn = torch.sparse.sampled_addmm(pattern, X, after.T, beta=0.0).values()  # (nnz_T,) f'_jᵀx_i
         do = torch.sparse.sampled_addmm(pattern, X, before.T, beta=0.0).values()  # (nnz_T,) f_jᵀx_i
-        # Δ_i += Σ_j [w (f'_jᵀx_i) f'_j − f'_j] − [w (f_jᵀx_i) f_j − f_j]
+        # Δ_i += Σ_j [w (f'_jᵀx_i) f'_j − f'_j] − [w (f_jᵀx_i) f_j − f_j];  b_i += Σ_j f'_j − f_j
         self.D.addmm_(csr(w * dn - 1), after).addmm_(csr(1 - w * do), before)  # (in place: no (B, d) temporaries)
-        if self._S is not None:  # S_i += Σ_j (f'_j − f_j)ᵀe;  ‖b_i‖ moved by at most Σ_j ‖f'_j − f_j‖
-            delta, ones = after - before, csr(torch.ones_like(w))
-            self._S += torch.mv(ones, delta @ self.e)
-            if self.L is not None: self.L -= torch.mv(ones, delta.norm(dim=1))
+        self.b.addmm_(csr(torch.ones_like(w)), after - before)
 
     def settled(self, rows:Tensor) -> None:
         "These rows were just re-solved: their residual (≈ 0) is their new reference."
-        self.D[rows] = 0
+        if self._D is not None: self._D[rows] = 0
 
     @torch.no_grad()
     def select(self, gtol:float) -> Tensor:  # (k,) rows with ‖Δ_i‖ > gtol·‖b_i‖
-        "Rows whose drift is not small relative to their own scale ‖b_i‖ (filtered by a lower bound of ‖b_i‖ first)."
-        n = self.D.norm(dim=1)
-        self.L = self.S.abs() if self.L is None else torch.maximum(self.L, self.S.abs())  # both bound ‖b_i‖ from below
-        cand = torch.nonzero(n > gtol * self.L).reshape(-1)  # a superset of the answer
-        if len(cand) == 0: return cand
-        b = _row_problem(self.model, self.index, self.kind, cand, self.G, self.F).b  # (k, d) their b_i, from their positives
-        bn = b.norm(dim=1)
-        self.L.index_copy_(0, cand, bn)  # exact now: a candidate is not computed again until its features move enough
-        keep = torch.nonzero(n.index_select(0, cand) > gtol * bn.clamp_min(torch.finfo(b.dtype).tiny)).reshape(-1)
-        self.picked = (cand.index_select(0, keep), b.index_select(0, keep))
-        return self.picked[0]
+        "Rows whose drift is not small relative to their own scale ‖b_i‖."
+        if self._D is None: return torch.zeros(0, dtype=torch.long, device=self.X.device)  # nothing moved yet
+        bn = self.b.norm(dim=1).clamp_min(torch.finfo(self.b.dtype).tiny)
+        return torch.nonzero(self._D.norm(dim=1) > gtol * bn).reshape(-1)
 
 def alteraser_local(
     model:ENMF,  # warm start Θ_a; updated in place
@@ -674,6 +681,7 @@ def alteraser_local(
     max_solves:float=1.0,  # after this many full passes' worth of row solves, switch to full passes (inf: never)
     base:RowIndex|None=None,  # D_a's index (`RowIndex.of(D_a)`): D_r's is derived from it (None: built from D_r)
     erase_items:bool=False,  # round 1 also re-solves every item of D_f (Algorithm 1's erase pass): re-predict nearer retrain's, 3–4× the cost
+    state:ModelState|None=None,  # the model's `ModelState` on D_a's index `base` (None: its parts are made here)
     **solver_kw,  # `solve_rows` options of the AH solves (ah_tol, ah_how)
 ) -> tuple[list, str, dict]:  # trace, stop reason, rows solved
     "AltEraser, affected-only: re-solve the forgetting users, then only the rows whose gradient the request moved, until none."
@@ -681,15 +689,17 @@ def alteraser_local(
     index = _index_r(D_r, forget_pairs, base, dev)
     L = _loss_fn(model, index)
     with clock.off(): trace.append((clock(), L()))  # the start (the rounds stop on drifts: losses are for the trace only)
-    du, di = RowDrift(model, index, 'user'), RowDrift(model, index, 'item')
+    state = state or ModelState(model, base if base is not None else index)  # (a scan: `forget` makes it once per model)
+    du, di = RowDrift(model, index, 'user', state), RowDrift(model, index, 'item', state)
     di.deleted(forget_pairs)  # (the users' side needs none: every row it would touch is a forgetting user, re-solved first)
     users = torch.as_tensor(np.unique(forget_pairs[:, 0]), device=dev)  # round 1: the forgetting users
     erase = torch.as_tensor(np.unique(forget_pairs[:, 1]), device=dev) if erase_items else None  # ... and D_f's items
     solved, reason = {'users': 0, 'items': 0}, f'max_passes={rule.max_passes} reached'
     def resolve(kind, rows, mine, other):  # re-solve `rows` exactly; the other side's drift follows their move
         before = other.features(rows)
-        b = mine.picked[1] if mine.picked is not None and mine.picked[0] is rows and len(rows) <= batch_rows else None
-        solved[kind + 's'] += update_rows(model, index, kind, rows, 'ah', batch_rows, G=mine.G, F=mine.F, b=b, **solver_kw)
+        b = mine.b.index_select(0, rows) if len(rows) <= batch_rows else None  # (kept current: no product)
+        solved[kind + 's'] += update_rows(model, index, kind, rows, 'ah', batch_rows, G=mine.G, F=mine.F, b=b,
+                                          rotation=mine.rotation, **solver_kw)
         mine.settled(rows)
         return lambda: other.other_changed(rows, before)
     for _ in tqdm(range(rule.max_passes), desc='alteraser-ah-local', disable=not progress, leave=False):
@@ -776,14 +786,15 @@ def forget(
     "Make a trained ENMF forget `forget_pairs`: returns a new model and a report; the input model is untouched."
     if method not in METHODS: raise ValueError(f'unknown method {method!r}: choose one of {METHODS}')
     pairs, D_r = check_request(model, data, forget_pairs)
-    base = RowIndex.of(data, model.device, model.P.dtype) if method.startswith('alteraser-') else None  # D_a's index (above)
+    base = RowIndex.of(data, model.device) if method.startswith('alteraser-') else None  # D_a's index (above)
+    state = ModelState.of(model, base) if method == 'alteraser-ah-local' else None  # the model's whole-model parts (above)
     rule = rule or StoppingRule()
     clock = Clock(observe)
     touched = {}
     if method == 'alteraser-ah-local':
         new = model.clone()
         trace, reason, touched = alteraser_local(new, D_r, pairs, rule=rule, batch_rows=batch_rows, progress=progress,
-                                                 clock=clock, base=base, **options)
+                                                 clock=clock, base=base, state=state, **options)
     elif method.startswith('alteraser-'):
         new = model.clone()
         trace, reason, touched = alteraser(new, D_r, pairs, method.split('-', 1)[1], rule, batch_rows, progress,
