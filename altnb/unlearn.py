@@ -588,12 +588,12 @@ class RowDrift:
         self.F, self.G = state.F[kind], state.G[kind]  # (n_other, d), (d, d) the other side's features and Gram matrix, kept
         self._shared = True  # current (`other_changed`); F is the state's until first written, then a copy
         self.rotation = state.rotation[kind]  # `ah_solve`'s rotated form of G and F: valid until the other side moves
-        if state.index is index: self.b = state.b[kind].clone()  # (B, d) b_i on D_r, kept current
-        elif index.parent is state.index:  # D_a's less the request's pairs: O(request)
-            r, c = index.cut[kind]
-            self.b = state.b[kind].index_add(0, r, self.F.index_select(0, c), alpha=-1)
-        else: raise ValueError("`state` must be of this index's data or of the data it was derived from (`RowIndex.without`)")
-        self._D = None  # (B, d) drift, made on first write: every row settled where the original model left it
+        if state.index is not index and index.parent is not state.index:
+            raise ValueError("`state` must be of this index's data or of the data it was derived from (`RowIndex.without`)")
+        self._b0, self._cut = state.b[kind], None if state.index is index else index.cut[kind]  # b on D_a, the request's pairs
+        self._b = None  # (B, d) b_i on D_r, kept current: made when first needed (`b`; `b_of` reads rows without it)
+        self._D, self._gone = None, None  # (B, d) drift, made when first needed: every row settled where the original
+        # model left it; (rows, terms) of the request's positives, added when the drift is made (`deleted`)
 
     @property
     def X(self) -> Tensor: return self.model.P if self.kind == 'user' else self.model.Q  # this side's rows
@@ -601,7 +601,27 @@ class RowDrift:
     @property
     def D(self) -> Tensor:  # (B, d) every row's drift
         if self._D is None: self._D = torch.zeros_like(self.X)
+        if self._gone is not None: self._D.index_add_(0, *self._gone, alpha=-1); self._gone = None
         return self._D
+
+    def _b_start(self, rows:Tensor|None=None) -> Tensor:  # (B or k, d) a new tensor
+        "b_i on D_r before anything moved: the state's, less the request's pairs (`rows` ascending: only theirs)."
+        b = self._b0 if rows is None else self._b0.index_select(0, rows)
+        if self._cut is None: return b.clone() if rows is None else b
+        r, c = self._cut
+        if rows is None: return b.index_add(0, r, self.F.index_select(0, c), alpha=-1)
+        at = torch.searchsorted(rows.contiguous(), r).clamp_(max=len(rows) - 1)  # each pair's place among `rows`, if its row is one
+        hit = torch.nonzero(rows.index_select(0, at) == r).reshape(-1)
+        return b.index_add_(0, at.index_select(0, hit), self.F.index_select(0, c.index_select(0, hit)), alpha=-1)
+
+    @property
+    def b(self) -> Tensor:  # (B, d) every row's b_i now
+        if self._b is None: self._b = self._b_start()  # (before the other side moves: `other_changed` asks first)
+        return self._b
+
+    def b_of(self, rows:Tensor) -> Tensor:  # (k, d)
+        "b_i of `rows` (ascending), without making every row's b while nothing has moved."
+        return self._b.index_select(0, rows) if self._b is not None else self._b_start(rows)
 
     def features(self, rows:Tensor|None) -> Tensor:  # (k, d) the other side's rows as this side's problems see them (× h)
         "The other side's rows × h, read from the model now (`F` is the copy this object keeps)."
@@ -620,7 +640,7 @@ class RowDrift:
         i = torch.as_tensor(pairs[:, col], device=dev); j = torch.as_tensor(pairs[:, 1 - col], device=dev)
         f = self.F.index_select(0, j)  # (k, d)
         t = (self._weights(i, j) * (f * self.X.index_select(0, i)).sum(1))[:, None] * f - f  # (k, d) w (fᵀx_i) f − f
-        self.D.index_add_(0, i, t, alpha=-1)  # (b is D_r's: those positives were never in it)
+        self._gone = (i, t)  # taken out of the drift when it is made (b is D_r's: those positives were never in it)
 
     @torch.no_grad()
     def other_changed(self,
@@ -630,6 +650,7 @@ class RowDrift:
                      ) -> None:
         "Rows of the other side moved: update every row's drift in O(B·d² + their positives·d), b, F and G."
         X, B = self.X, self.X.shape[0]
+        b = self.b  # (made now if not yet: from the features before this move)
         after = self.features(rows)  # (k, d)
         if G is None:  # Gram of the moved rows, new minus old (weighted by c_v when the moved rows are items)
             cw = self.model.c.index_select(0, rows)[:, None].to(X.dtype) if self.kind == 'user' else 1
@@ -656,18 +677,18 @@ class RowDrift:
         do = torch.sparse.sampled_addmm(pattern, X, before.T, beta=0.0).values()  # (nnz_T,) f_jᵀx_i
         # Δ_i += Σ_j [w (f'_jᵀx_i) f'_j − f'_j] − [w (f_jᵀx_i) f_j − f_j];  b_i += Σ_j f'_j − f_j
         self.D.addmm_(csr(w * dn - 1), after).addmm_(csr(1 - w * do), before)  # (in place: no (B, d) temporaries)
-        self.b.addmm_(csr(torch.ones_like(w)), after - before)
+        b.addmm_(csr(torch.ones_like(w)), after - before)
 
     def settled(self, rows:Tensor) -> None:
         "These rows were just re-solved: their residual (≈ 0) is their new reference."
-        if self._D is not None: self._D[rows] = 0
+        if self._D is not None or self._gone is not None: self.D[rows] = 0
 
     @torch.no_grad()
     def select(self, gtol:float) -> Tensor:  # (k,) rows with ‖Δ_i‖ > gtol·‖b_i‖
         "Rows whose drift is not small relative to their own scale ‖b_i‖."
-        if self._D is None: return torch.zeros(0, dtype=torch.long, device=self.X.device)  # nothing moved yet
+        if self._D is None and self._gone is None: return torch.zeros(0, dtype=torch.long, device=self.X.device)  # no drift
         bn = self.b.norm(dim=1).clamp_min(torch.finfo(self.b.dtype).tiny)
-        return torch.nonzero(self._D.norm(dim=1) > gtol * bn).reshape(-1)
+        return torch.nonzero(self.D.norm(dim=1) > gtol * bn).reshape(-1)
 
 def alteraser_local(
     model:ENMF,  # warm start Θ_a; updated in place
@@ -697,7 +718,7 @@ def alteraser_local(
     solved, reason = {'users': 0, 'items': 0}, f'max_passes={rule.max_passes} reached'
     def resolve(kind, rows, mine, other):  # re-solve `rows` exactly; the other side's drift follows their move
         before = other.features(rows)
-        b = mine.b.index_select(0, rows) if len(rows) <= batch_rows else None  # (kept current: no product)
+        b = mine.b_of(rows) if len(rows) <= batch_rows else None  # (kept current: no product)
         solved[kind + 's'] += update_rows(model, index, kind, rows, 'ah', batch_rows, G=mine.G, F=mine.F, b=b,
                                           rotation=mine.rotation, **solver_kw)
         mine.settled(rows)
