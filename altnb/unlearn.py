@@ -640,6 +640,7 @@ class RowDrift:
         i = torch.as_tensor(pairs[:, col], device=dev); j = torch.as_tensor(pairs[:, 1 - col], device=dev)
         f = self.F.index_select(0, j)  # (k, d)
         t = (self._weights(i, j) * (f * self.X.index_select(0, i)).sum(1))[:, None] * f - f  # (k, d) w (fᵀx_i) f − f
+        if self._gone is not None: i, t = torch.cat([self._gone[0], i]), torch.cat([self._gone[1], t])  # (a second call adds)
         self._gone = (i, t)  # taken out of the drift when it is made (b is D_r's: those positives were never in it)
 
     @torch.no_grad()
