@@ -546,7 +546,7 @@ def _weights_key(model:ENMF) -> tuple:
     return tuple((t.data_ptr(), t._version) for t in (model.P, model.Q, model.h, model.c))
 
 class ModelState:
-    "What every request on one model needs from the whole model, made once: per side, the fixed side's features, their Gram matrix, its eigenbasis and the rotated features, and every row's b_i on the data."
+    "What every request on one model needs from the whole model, made once: per side, the fixed side's features, their Gram matrix and every row's b_i on the data; for the users' first solve, the rotated form."
     @torch.no_grad()
     def __init__(self,
                  model:ENMF,  # the trained model (read, never written)
@@ -557,11 +557,11 @@ class ModelState:
         for kind in ('user', 'item'):  # whose problems: the fixed side is the other one
             F = _features(model, kind)  # (n_other, d)
             G = _gram(model, kind, F)
-            ev, V = torch.linalg.eigh(G)
-            Fh = F @ V
             self.F[kind], self.G[kind] = F, G
-            self.rotation[kind] = (ev, V, Fh, Fh * Fh)  # `ah_solve`'s rotated form of this G and F
             self.b[kind] = _row_problem(model, index, kind, None, G, F).b  # (n_kind, d) b_i = Σ_{j∈R_i} f̃_j: one scan
+        ev, V = torch.linalg.eigh(self.G['user'])  # (a request solves its users first: items only after G has moved)
+        Fh = self.F['user'] @ V
+        self.rotation['user'] = (ev, V, Fh, Fh * Fh)  # `ah_solve`'s rotated form of the users' G and F
 
     @classmethod
     def of(cls,
@@ -585,11 +585,11 @@ class RowDrift:
         self.model, self.index, self.kind = model, index, kind
         self.other = 'item' if kind == 'user' else 'user'
         state = state or ModelState(model, index)
-        self.F, self.G = state.F[kind], state.G[kind]  # (n_other, d), (d, d) the other side's features and Gram matrix, kept
-        self._shared = True  # current (`other_changed`); F is the state's until first written, then a copy
-        self.rotation = state.rotation[kind]  # `ah_solve`'s rotated form of G and F: valid until the other side moves
         if state.index is not index and index.parent is not state.index:
             raise ValueError("`state` must be of this index's data or of the data it was derived from (`RowIndex.without`)")
+        self.F, self.G = state.F[kind], state.G[kind]  # (n_other, d), (d, d) the other side's features and Gram matrix, kept
+        self._shared = True  # current (`other_changed`); F is the state's until first written, then a copy
+        self.rotation = state.rotation.get(kind)  # `ah_solve`'s rotated form of G and F (users): valid until the other side moves
         self._b0, self._cut = state.b[kind], None if state.index is index else index.cut[kind]  # b on D_a, the request's pairs
         self._b = None  # (B, d) b_i on D_r, kept current: made when first needed (`b`; `b_of` reads rows without it)
         self._D, self._gone = None, None  # (B, d) drift, made when first needed: every row settled where the original
@@ -645,14 +645,13 @@ class RowDrift:
 
     @torch.no_grad()
     def other_changed(self,
-                      rows:Tensor,  # (k,) rows of the other side that moved
-                      before:Tensor,  # (k, d) their `features` before the move
+                      rows:Tensor,  # (k,) rows of the other side that moved (the model holds them moved)
                       G:Tensor|None=None,  # the other side's new Gram matrix (None: updated from the move, O(k·d²))
                      ) -> None:
         "Rows of the other side moved: update every row's drift in O(B·d² + their positives·d), b, F and G."
         X, B = self.X, self.X.shape[0]
         b = self.b  # (made now if not yet: from the features before this move)
-        after = self.features(rows)  # (k, d)
+        before, after = self.F.index_select(0, rows), self.features(rows)  # (k, d) the kept features, and the model's now
         if G is None:  # Gram of the moved rows, new minus old (weighted by c_v when the moved rows are items)
             cw = self.model.c.index_select(0, rows)[:, None].to(X.dtype) if self.kind == 'user' else 1
             G = self.G + (after * cw).T @ after - (before * cw).T @ before
@@ -718,12 +717,11 @@ def alteraser_local(
     erase = torch.as_tensor(np.unique(forget_pairs[:, 1]), device=dev) if erase_items else None  # ... and D_f's items
     solved, reason = {'users': 0, 'items': 0}, f'max_passes={rule.max_passes} reached'
     def resolve(kind, rows, mine, other):  # re-solve `rows` exactly; the other side's drift follows their move
-        before = other.features(rows)
         b = mine.b_of(rows) if len(rows) <= batch_rows else None  # (kept current: no product)
         solved[kind + 's'] += update_rows(model, index, kind, rows, 'ah', batch_rows, G=mine.G, F=mine.F, b=b,
                                           rotation=mine.rotation, **solver_kw)
         mine.settled(rows)
-        return lambda: other.other_changed(rows, before)
+        return lambda: other.other_changed(rows)
     for _ in tqdm(range(rule.max_passes), desc='alteraser-ah-local', disable=not progress, leave=False):
         resolve('user', users, du, di)()
         items = di.select(gtol)

@@ -106,7 +106,7 @@ def main(argv=None):
           f'time (to its rule) / that. peak_rss_mb = process peak so far. The AltEraser methods derive D_r\'s index from '
           f'the data\'s, built once per dataset and device before any clock starts (as D_r itself is): '
           f'{index_s * 1000:.2f} ms here, in no method\'s time; alteraser-ah-local also reads the trained model\'s '
-          f'`ModelState` (features, Gram matrices, the first solves\' rotations, every row\'s b on the data), made once per '
+          f'`ModelState` (features, Gram matrices, every row\'s b on the data, the users\' first rotation), made once per '
           f'model before its clock starts: {state_s * 1000:.2f} ms here.\n\n' + markdown(res) + '\n')
     (out / 'bench.md').write_text(md)
     print(md)
