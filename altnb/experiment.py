@@ -340,6 +340,8 @@ def run_protocol(dataset: str = 'synthetic',  # dataset name (`altnb.data.load`)
     data_kw, forget_kw, seeds = _as_dict(data_kw, 'data_kw'), _as_dict(forget_kw, 'forget_kw'), _as_list(seeds, 'seeds')
     unknown = [m for m in methods if m not in ALL_METHODS]
     if unknown: raise ValueError(f'unknown method(s) {unknown}; known: {", ".join(ALL_METHODS)}')
+    taken = {'batch_rows'}.union(*(METHODS[m].options for m in METHODS))
+    if set(forget_kw) - taken: raise ValueError(f'forget_kw: no method takes {sorted(set(forget_kw) - taken)}; known: {sorted(taken)}')
     seeds = [int(s) for s in seeds]
     if device is None: device = 'cuda' if torch.cuda.is_available() else 'cpu'
     if threads: torch.set_num_threads(threads)
@@ -375,9 +377,10 @@ def run_protocol(dataset: str = 'synthetic',  # dataset name (`altnb.data.load`)
             bar.set_postfix_str(f'seed {seed}: {m}')
             target = reports['retrain'].loss_dr if m != 'retrain' else None
             kw = {**adamw_kw, **forget_kw} if m in ('retrain', 'retrain*', 'warm-start') else forget_kw
+            kw = {k: v for k, v in kw.items() if k in METHODS[m].options or k == 'batch_rows'}  # each method its own options
             observe = _snapshotter(snaps.setdefault(m, [])) if quality_trace and m != 'retrain' else None
             models[m], reports[m] = forget(original, D_a, D_f, m, rule=rule, target_loss=target, seed=seed, progress=False,
-                                           observe=observe, **kw)
+                                           observe=observe, trace=True, **kw)
             bar.update()
         r_ref, top_ref, top_ref_all = measure(models['retrain'], D_r, D_f, split.test, users, others=other_users, mask=mask)
         t_retrain = reports['retrain'].time_s
@@ -400,6 +403,7 @@ def run_protocol(dataset: str = 'synthetic',  # dataset name (`altnb.data.load`)
                 t_q = next((rep.trace[i][0] for i in sorted(points) if points[i]['at_quality']), np.nan)
                 row = dict(**base, method=m, time_s=rep.time_s, speedup=t_retrain / rep.time_s, **met,
                            time_to_retrain_loss_s=rep.time_to_target_s if rep.time_to_target_s is not None else np.nan,
+                           met_at_start=rep.met_at_start, wall_s=rep.wall_s, setup_s=rep.setup_s,
                            time_to_quality_s=t_q, speedup_to_quality=t_retrain / t_q,
                            passes=rep.passes, stop_reason=rep.stop_reason)
                 traces += [dict(seed=seed, method=m, point=i, time_s=float(t), loss_dr=float(l),  # the method's own loss there

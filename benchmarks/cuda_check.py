@@ -88,8 +88,8 @@ def main(argv=None) -> int:
                for a, b in zip(derived.block(kind, None if rows is None else rows.to(dev)), built.block(kind, rows)))
     check("D_r's index derived from D_a's on the device = built from D_r on the CPU", same)
     for method in METHODS:
-        t0 = time.perf_counter(); nc, rc = forget(model_c, D, pairs, method); tcm = time.perf_counter() - t0
-        t0 = time.perf_counter(); nd, rd = forget(model_d, D, pairs, method); tdm = time.perf_counter() - t0
+        t0 = time.perf_counter(); nc, rc = forget(model_c, D, pairs, method, trace=True); tcm = time.perf_counter() - t0
+        t0 = time.perf_counter(); nd, rd = forget(model_d, D, pairs, method, trace=True); tdm = time.perf_counter() - t0
         exact = method in ('alteraser-ah', 'alteraser-ah-local', 'retrain-als')  # exact solves: the same answer
         # AdamW-based methods: float ordering differs between devices, and a stopping rule may then fire an epoch apart
         same = rel(rd.loss_dr, rc.loss_dr) < 1e-3 if exact else math.isfinite(rd.loss_dr)
