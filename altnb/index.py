@@ -18,7 +18,13 @@ from .model import ENMF
 from .train import fit
 
 # %% auto #0
-__all__ = ['demo_request', 'check_request', 'Shape', 'pad_layout', 'RowIndex']
+__all__ = ['patch_to', 'demo_request', 'check_request', 'Shape', 'pad_layout', 'RowIndex']
+
+# %% ../nbs/05a_index.ipynb #484ce630
+def patch_to(cls:type) -> Callable:
+    "Decorator: define the function as a method of `cls` (fastcore's `patch_to`, without the dependency)."
+    def add(f:Callable) -> Callable: setattr(cls, f.__name__, f); return f
+    return add
 
 # %% ../nbs/05a_index.ipynb #642f820d
 def demo_request(seed:int=0) -> tuple[Interactions, np.ndarray, ENMF, np.ndarray, Split]:  # D_a, D_f, model, forgetting users, split

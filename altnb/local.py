@@ -12,7 +12,7 @@ from torch import Tensor
 from tqdm import tqdm
 
 from .alteraser import Clock, StoppingRule, _features, _full_passes, _gram, _loss_fn, _row_problem, update_rows
-from .index import RowIndex, _ptr
+from .index import RowIndex, _ptr, patch_to
 from .model import ENMF
 
 # %% auto #0
@@ -47,9 +47,11 @@ class ModelState:
         Fh = self.F['user'] @ V
         self.rotation['user'] = (ev, V, Fh, Fh * Fh)  # `ah_solve`'s rotated form of the users' G and F
 
-# %% ../nbs/05d_local.ipynb #12c7d79e
+# %% ../nbs/05d_local.ipynb #3eabea9d
 class RowDrift:
     "Drift Δ_i = R_i − R_i° of one side's rows on D_r since each was last settled, and b_i, kept current in O(what changed): no scans."
+    fold_at:float = 0.25  # fold the Gram term into every row when the bound lets more than this share of the rows through
+
     @torch.no_grad()
     def __init__(self,
                  model:ENMF,  # the model (read, never written here)
@@ -67,17 +69,39 @@ class RowDrift:
         self.rotation = state.rotation.get(kind)  # `ah_solve`'s rotated form of G and F (users): valid until the other side moves
         self._b0, self._cut = state.b[kind], None if state.index is index else index.cut[kind]  # b on D_a, the request's pairs
         self._b = None  # (B, d) b_i on D_r, kept current: made when first needed (`b`; `b_of` reads rows without it)
-        self._D, self._gone = None, None  # (B, d) drift, made when first needed: every row settled where the original
-        # model left it; (rows, terms) of the request's positives, added when the drift is made (`deleted`)
+        self._E, self._gone = None, None  # (B, d) the drift less its Gram term since G_f (`D`), made when first needed;
+        # (rows, terms) of the request's positives, added when E is made (`deleted`)
+        self._Gf = self.G  # the Gram matrix at the last fold: row i's Gram term is s_i (G − G_f) x_i
+        self._norms, self._dirty = None, []  # (‖E_i‖, ‖b_i‖, ‖x_i‖) of every row for `select`; rows whose norms changed since
 
     @property
     def X(self) -> Tensor: return self.model.P if self.kind == 'user' else self.model.Q  # this side's rows
 
+    def _scale(self, rows:Tensor|None=None) -> Tensor|float:  # (B or k, 1): s_i = 1 for users, c_v for items
+        if self.kind == 'user': return 1.0
+        c = self.model.c if rows is None else self.model.c.index_select(0, rows)
+        return c[:, None].to(self.X.dtype)
+
     @property
-    def D(self) -> Tensor:  # (B, d) every row's drift
-        if self._D is None: self._D = torch.zeros_like(self.X)
-        if self._gone is not None: self._D.index_add_(0, *self._gone, alpha=-1); self._gone = None
-        return self._D
+    def E(self) -> Tensor:  # (B, d)
+        if self._E is None: self._E = torch.zeros_like(self.X)
+        if self._gone is not None:
+            self._E.index_add_(0, *self._gone, alpha=-1); self._dirty.append(self._gone[0]); self._gone = None
+        return self._E
+
+    def gram_term(self, rows:Tensor|None=None) -> Tensor:  # (B or k, d)
+        "s_i (G − G_f) x_i: the part of the drift the Gram matrix's move since the last fold makes."
+        X = self.X if rows is None else self.X.index_select(0, rows)
+        return (X @ (self.G - self._Gf)) * self._scale(rows)
+
+    @property
+    def D(self) -> Tensor:  # (B, d)
+        "Every row's drift, O(B·d²): the reference `select` avoids."
+        return self.E + self.gram_term()
+
+    def fold(self) -> None:
+        "Fold the Gram term into every row's E (O(B·d²)): the bound of `select` is then exact again."
+        self.E.add_(self.gram_term()); self._Gf, self._norms = self.G, None
 
     def _b_start(self, rows:Tensor|None=None) -> Tensor:  # (B or k, d) a new tensor
         "b_i on D_r before anything moved: the state's, less the request's pairs (`rows` ascending: only theirs)."
@@ -105,79 +129,98 @@ class RowDrift:
     def _weights(self, i:Tensor, j:Tensor) -> Tensor:  # (k,) weight 1 − c_v of positives (i, j), i this side, j the other
         return 1 - self.model.c.index_select(0, j if self.kind == 'user' else i).to(self.X.dtype)
 
-    @torch.no_grad()
-    def deleted(self,
-                pairs:np.ndarray,  # (k, 2) (user, item) positives removed by the request; call before anything moves
-               ) -> None:
-        "The request removed these positives: take each one's term out of its row's drift."
-        dev = self.X.device
-        col = 0 if self.kind == 'user' else 1
-        i, j = (torch.as_tensor(np.ascontiguousarray(pairs[:, c]), device=dev) for c in (col, 1 - col))
-        f = self.F.index_select(0, j)  # (k, d)
-        t = (self._weights(i, j) * (f * self.X.index_select(0, i)).sum(1))[:, None] * f - f  # (k, d) w (fᵀx_i) f − f
-        if self._gone is not None: i, t = torch.cat([self._gone[0], i]), torch.cat([self._gone[1], t])  # (a second call adds)
-        self._gone = (i, t)  # taken out of the drift when it is made (b is D_r's: those positives were never in it)
+# %% ../nbs/05d_local.ipynb #56e34fed
+@patch_to(RowDrift)
+@torch.no_grad()
+def deleted(self,
+            pairs:np.ndarray,  # (k, 2) (user, item) positives removed by the request; call before anything moves
+           ) -> None:
+    "The request removed these positives: take each one's term out of its row's drift."
+    col = 0 if self.kind == 'user' else 1
+    i, j = (torch.as_tensor(np.ascontiguousarray(pairs[:, c]), device=self.X.device) for c in (col, 1 - col))
+    f = self.F.index_select(0, j)  # (k, d)
+    t = (self._weights(i, j) * (f * self.X.index_select(0, i)).sum(1))[:, None] * f - f  # (k, d) w (fᵀx_i) f − f
+    if self._gone is not None: i, t = torch.cat([self._gone[0], i]), torch.cat([self._gone[1], t])  # (a second call adds)
+    self._gone = (i, t)  # taken out of the drift when it is made (b is D_r's: those positives were never in it)
 
-    @torch.no_grad()
-    def other_changed(self,
-                      rows:Tensor,  # (k,) rows of the other side that moved (the model holds them moved)
-                      G:Tensor|None=None,  # the other side's new Gram matrix (None: updated from the move, O(k·d²))
-                     ) -> None:
-        "Rows of the other side moved: update every row's drift in O(B·d² + their positives·d), b, F and G."
-        X, B = self.X, self.X.shape[0]
-        b = self.b  # (made now if not yet: from the features before this move)
-        before, after = self.F.index_select(0, rows), self.features(rows)  # (k, d) the kept features, and the model's now
-        if G is None:  # Gram of the moved rows, new minus old (weighted by c_v when the moved rows are items)
-            cw = self.model.c.index_select(0, rows)[:, None].to(X.dtype) if self.kind == 'user' else 1
-            G = self.G + (after * cw).T @ after - (before * cw).T @ before
-        gram = X @ (G - self.G)  # (B, d) the Gram term s_i·ΔG·x_i, for every row (s_i = 1 for users, c_v for items)
-        if self.kind == 'item': gram.mul_(self.model.c[:, None].to(X.dtype))
-        if self._D is None: self._D = gram  # (no drift yet: the term is the drift)
-        else: self._D += gram
-        self.G, self.rotation = G, None
-        if len(rows) == 0: return
-        if self._shared: self.F, self._shared = self.F.clone(), False  # the state's copy is never written
-        self.F.index_copy_(0, rows, after)
-        _, optr, oidx = self.index.block(self.other, rows)  # the moved rows' positives, from the other side's CSR
-        t = torch.repeat_interleave(torch.arange(len(rows), device=X.device), optr[1:] - optr[:-1])  # (nnz_T,) moved row
-        narrow = torch.int16 if B < 2**15 else torch.int32 if B < 2**31 else torch.long  # (sorting small ints is 2–3× faster)
-        i, order = torch.sort(oidx.to(narrow), stable=True)  # regrouped by this side's row: a CSR over (B, k)
-        i = i.long()
-        t = t.index_select(0, order)
-        ptr = _ptr(torch.bincount(i, minlength=B))  # (B+1,)
-        w = self._weights(i, rows.index_select(0, t))  # (nnz_T,)
-        csr = lambda v: torch.sparse_csr_tensor(ptr, t, v, size=(B, len(rows)), check_invariants=False)
-        pattern = csr(torch.zeros_like(w))
-        dn = torch.sparse.sampled_addmm(pattern, X, after.T, beta=0.0).values()  # (nnz_T,) f'_jᵀx_i
-        do = torch.sparse.sampled_addmm(pattern, X, before.T, beta=0.0).values()  # (nnz_T,) f_jᵀx_i
-        # Δ_i += Σ_j [w (f'_jᵀx_i) f'_j − f'_j] − [w (f_jᵀx_i) f_j − f_j];  b_i += Σ_j f'_j − f_j
-        self.D.addmm_(csr(w * dn - 1), after).addmm_(csr(1 - w * do), before)  # (in place: no (B, d) temporaries)
-        b.addmm_(csr(torch.ones_like(w)), after - before)
+@patch_to(RowDrift)
+@torch.no_grad()
+def request(self,
+            pairs:np.ndarray,  # (k, 2) (user, item) positives the data just lost
+            index:RowIndex,  # the index of the data without them (this drift's data from now on)
+           ) -> None:
+    "A further request on the same rows: b loses the pairs' features, the drift their terms (`deleted`), O(k·d)."
+    col = 0 if self.kind == 'user' else 1
+    i, j = (torch.as_tensor(np.ascontiguousarray(pairs[:, c]), device=self.X.device) for c in (col, 1 - col))
+    if self._b is not None: self._b.index_add_(0, i, self.F.index_select(0, j), alpha=-1); self._dirty.append(i)
+    elif self._cut is None: self._cut = (i, j)  # (b not made yet: the state's F is still current, `_b_start` subtracts them)
+    else: self._cut = (torch.cat([self._cut[0], i]), torch.cat([self._cut[1], j]))
+    self.deleted(pairs)
+    self.index = index
 
-    def settled(self, rows:Tensor) -> None:
-        "These rows were just re-solved: their residual (≈ 0) is their new reference."
-        if self._D is not None or self._gone is not None: self.D[rows] = 0
+# %% ../nbs/05d_local.ipynb #629f0a0a
+@patch_to(RowDrift)
+@torch.no_grad()
+def other_changed(self,
+                  rows:Tensor,  # (k,) rows of the other side that moved (the model holds them moved)
+                  G:Tensor|None=None,  # the other side's new Gram matrix (None: updated from the move, O(k·d²))
+                 ) -> None:
+    "Rows of the other side moved: update G, F, and the drift and b of the rows they touch, in O(k·d² + their positives·d)."
+    X = self.X
+    b = self.b  # (made now if not yet: from the features before this move)
+    before, after = self.F.index_select(0, rows), self.features(rows)  # (k, d) the kept features, and the model's now
+    if G is None:  # Gram of the moved rows, new minus old (weighted by c_v when the moved rows are items)
+        cw = self.model.c.index_select(0, rows)[:, None].to(X.dtype) if self.kind == 'user' else 1
+        G = self.G + (after * cw).T @ after - (before * cw).T @ before
+    self.G, self.rotation = G, None  # (every row's Gram term follows from G: `gram_term`, read when needed)
+    if len(rows) == 0: return
+    if self._shared: self.F, self._shared = self.F.clone(), False  # the state's copy is never written
+    self.F.index_copy_(0, rows, after)
+    _, optr, oidx = self.index.block(self.other, rows)  # the moved rows' positives, from the other side's CSR
+    t = torch.repeat_interleave(torch.arange(len(rows), device=X.device), optr[1:] - optr[:-1])  # (nnz_T,) moved row
+    B = X.shape[0]
+    narrow = torch.int16 if B < 2**15 else torch.int32 if B < 2**31 else torch.long  # (sorting small ints is 2–3× faster)
+    i, order = torch.sort(oidx.to(narrow), stable=True)  # regrouped by this side's row ...
+    i, t = i.long(), t.index_select(0, order)
+    mine, cnt = torch.unique_consecutive(i, return_counts=True)  # ... the rows they touch: a CSR over (touched, k)
+    w = self._weights(i, rows.index_select(0, t))  # (nnz_T,)
+    csr = lambda v: torch.sparse_csr_tensor(_ptr(cnt), t, v, size=(len(mine), len(rows)), check_invariants=False)
+    pattern, Xm = csr(torch.zeros_like(w)), X.index_select(0, mine)
+    dn = torch.sparse.sampled_addmm(pattern, Xm, after.T, beta=0.0).values()  # (nnz_T,) f'_jᵀx_i
+    do = torch.sparse.sampled_addmm(pattern, Xm, before.T, beta=0.0).values()  # (nnz_T,) f_jᵀx_i
+    # Δ_i += Σ_j [w (f'_jᵀx_i) f'_j − f'_j] − [w (f_jᵀx_i) f_j − f_j];  b_i += Σ_j f'_j − f_j
+    self.E.index_add_(0, mine, torch.addmm(csr(w * dn - 1) @ after, csr(1 - w * do), before))
+    b.index_add_(0, mine, csr(torch.ones_like(w)) @ (after - before))
+    self._dirty.append(mine)
 
-    @torch.no_grad()
-    def select(self, gtol:float) -> Tensor:  # (k,) rows with ‖Δ_i‖ > gtol·‖b_i‖
-        "Rows whose drift is not small relative to their own scale ‖b_i‖."
-        if self._D is None and self._gone is None: return torch.zeros(0, dtype=torch.long, device=self.X.device)  # no drift
-        bn = self.b.norm(dim=1).clamp_min(torch.finfo(self.b.dtype).tiny)
-        return torch.nonzero(self.D.norm(dim=1) > gtol * bn).reshape(-1)
+@patch_to(RowDrift)
+@torch.no_grad()
+def settled(self, rows:Tensor) -> None:
+    "These rows were just re-solved: their residual (≈ 0) is their new reference (E_i = −Gram term: Δ_i = 0)."
+    if self._E is None and self._gone is None and self.G is self._Gf: return  # no drift anywhere yet
+    self.E.index_copy_(0, rows, -self.gram_term(rows)); self._dirty.append(rows)
 
-    @torch.no_grad()
-    def request(self,
-                pairs:np.ndarray,  # (k, 2) (user, item) positives the data just lost
-                index:RowIndex,  # the index of the data without them (this drift's data from now on)
-               ) -> None:
-        "A further request on the same rows: b loses the pairs' features, the drift their terms (`deleted`), O(k·d)."
-        col = 0 if self.kind == 'user' else 1
-        i, j = (torch.as_tensor(np.ascontiguousarray(pairs[:, c]), device=self.X.device) for c in (col, 1 - col))
-        if self._b is not None: self._b.index_add_(0, i, self.F.index_select(0, j), alpha=-1)
-        elif self._cut is None: self._cut = (i, j)  # (b not made yet: the state's F is still current, `_b_start` subtracts them)
-        else: self._cut = (torch.cat([self._cut[0], i]), torch.cat([self._cut[1], j]))
-        self.deleted(pairs)
-        self.index = index
+@patch_to(RowDrift)
+@torch.no_grad()
+def select(self, gtol:float) -> Tensor:  # (k,) rows with ‖Δ_i‖ > gtol·‖b_i‖, ascending
+    "Rows whose drift is not small relative to their own scale ‖b_i‖: a bound screens every row in O(B), the candidates are checked exactly."
+    if self._E is None and self._gone is None and self.G is self._Gf:  # no drift yet
+        return torch.zeros(0, dtype=torch.long, device=self.X.device)
+    E, b, X = self.E, self.b, self.X
+    if self._norms is None: self._norms, self._dirty = [E.norm(dim=1), b.norm(dim=1), X.norm(dim=1)], []
+    elif self._dirty:  # only the rows that changed
+        r = torch.unique(torch.cat(self._dirty)); self._dirty = []
+        for n, M in zip(self._norms, (E, b, X)): n.index_copy_(0, r, M.index_select(0, r).norm(dim=1))
+    nE, nb, nx = self._norms
+    tol = gtol * nb.clamp_min(torch.finfo(b.dtype).tiny)
+    move = float(torch.linalg.eigvalsh(self.G - self._Gf).abs().max())  # ‖G − G_f‖₂: ‖Gram term_i‖ ≤ s_i·move·‖x_i‖
+    s = self._scale()
+    bound = nE + (s[:, 0] if torch.is_tensor(s) else s) * move * nx
+    cand = torch.nonzero(bound > tol).reshape(-1)
+    if len(cand) > self.fold_at * len(nb):  # the Gram term has grown: fold it in, and the bound is exact again
+        self.fold()
+        return torch.nonzero(E.norm(dim=1) > tol).reshape(-1)
+    return cand.masked_select((E.index_select(0, cand) + self.gram_term(cand)).norm(dim=1) > tol.index_select(0, cand))
 
 # %% ../nbs/05d_local.ipynb #6530c2c3
 def alteraser_local(
