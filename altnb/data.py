@@ -5,6 +5,7 @@
 # %% ../nbs/00_data.ipynb #0002
 from __future__ import annotations
 import gzip, hashlib, io, json, os, re, tempfile, urllib.error, urllib.request, zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -15,9 +16,10 @@ import scipy.sparse as sp
 from tqdm import tqdm
 
 # %% auto #0
-__all__ = ['KUAIREC_COLUMNS', 'DATASETS', 'Interactions', 'dataset_stats', 'k_core', 'synthetic', 'Split', 'split_per_user',
-           'read_ml1m', 'read_enmf', 'read_amazon', 'read_kuairec', 'read_recbole', 'RemoteFile', 'DatasetSource',
-           'ChecksumError', 'default_data_dir', 'fetch', 'load']
+__all__ = ['KUAIREC_COLUMNS', 'NATIVE_FORMAT', 'NATIVE_VERSION', 'DATASETS', 'Interactions', 'dataset_stats', 'k_core',
+           'synthetic', 'Split', 'split_per_user', 'read_ml1m', 'read_enmf', 'read_amazon', 'read_kuairec',
+           'read_recbole', 'save_interactions', 'read_native', 'RemoteFile', 'DatasetSource', 'ChecksumError',
+           'default_data_dir', 'fetch', 'load']
 
 # %% ../nbs/00_data.ipynb #0005
 def _as_index(x, what:str) -> np.ndarray:
@@ -476,6 +478,92 @@ def read_recbole(path:str|Path,  # a .inter file, or a folder of them (loaded as
     return Interactions.from_raw(ints(u), ints(v), name or (path.name if path.is_dir() else path.name.split('.')[0]))
 
 # %% ../nbs/00_data.ipynb #0060
+NATIVE_FORMAT, NATIVE_VERSION = 'altnb-interactions', 1
+
+def _umask() -> int:
+    "The process's file-creation mask (from /proc where it can be read without changing it)."
+    try:
+        for line in Path('/proc/self/status').read_text().splitlines():
+            if line.startswith('Umask:'): return int(line.split()[1], 8)
+    except (OSError, ValueError): pass
+    mask = os.umask(0o022); os.umask(mask)
+    return mask
+
+@contextmanager
+def _atomic_path(path:Path):
+    "Yield a temporary path next to `path`; if the block succeeds, give it the umask's permissions and move it to `path`."
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp): os.remove(tmp)
+
+# %% ../nbs/00_data.ipynb #0061
+def _id_array(ids) -> np.ndarray:
+    "An id map as an array numpy can store without pickling (object arrays become unicode strings)."
+    a = np.asarray(ids)
+    return a.astype(str) if a.dtype.kind == 'O' else a
+
+def save_interactions(data:Interactions,  # the interactions to save
+                      path:str|Path,  # destination file (conventionally `.npz`)
+                     ) -> Path:
+    "Write `data` in the native format (indices, shape, id maps, name), atomically."
+    path = Path(path)
+    dt = np.int32 if max(data.n_users, data.n_items) < 2**31 else np.int64
+    arrays = dict(format=np.array(NATIVE_FORMAT), version=np.array(NATIVE_VERSION), name=np.array(str(data.name)),
+                  n_users=np.array(data.n_users, np.int64), n_items=np.array(data.n_items, np.int64),
+                  users=data.users.astype(dt), items=data.items.astype(dt))
+    if data.user_ids is not None: arrays['user_ids'] = _id_array(data.user_ids)
+    if data.item_ids is not None: arrays['item_ids'] = _id_array(data.item_ids)
+    with _atomic_path(path) as tmp, open(tmp, 'wb') as f: np.savez(f, **arrays)
+    return path
+
+Interactions.save = save_interactions
+
+# %% ../nbs/00_data.ipynb #0062
+def _native_arrays(path:Path) -> dict:
+    "Every array of an `.npz` file, without unpickling anything; any failure is a one-line ValueError naming the file."
+    with open(path, 'rb') as f: head = f.read(6)
+    what = ('a single .npy array, not an .npz archive' if head.startswith(b'\x93NUMPY') else
+            'not an .npz archive: no zip signature' if not head.startswith(b'PK') else None)
+    if what: raise ValueError(f'{path}: not an altnb interactions file ({what})')
+    try:
+        with np.load(path, allow_pickle=False) as z: return {k: z[k] for k in z.files}
+    except Exception as e:
+        msg = ' '.join(str(e).split())[:200]
+        raise ValueError(f'{path}: not an altnb interactions file ({type(e).__name__}: {msg})') from None
+
+def read_native(path:str|Path,  # a file written by `Interactions.save`
+                name:str|None=None,  # default: the name stored in the file
+               ) -> Interactions:
+    "Read the native format back: the same indices, shape, id maps and name as the saved `Interactions`."
+    path = Path(path)
+    a = _native_arrays(path)
+    def bad(what): return ValueError(f'{path}: not a valid altnb interactions file ({what})')
+    tag = a['format'].ravel().tolist() if 'format' in a else None
+    if tag != [NATIVE_FORMAT]: raise bad('no format tag' if tag is None else f'format tag {tag}, expected {NATIVE_FORMAT!r}')
+    if 'version' not in a or a['version'].ravel().tolist() != [NATIVE_VERSION]:
+        raise bad(f'version {a["version"].ravel().tolist() if "version" in a else None}, this altnb reads version {NATIVE_VERSION}')
+    missing = [k for k in ('users', 'items', 'n_users', 'n_items', 'name') if k not in a]
+    if missing: raise bad(f'missing {", ".join(missing)}')
+    u, v = a['users'], a['items']
+    if u.ndim != 1 or v.ndim != 1 or u.dtype.kind not in 'iu' or v.dtype.kind not in 'iu' or len(u) != len(v):
+        raise bad(f'users and items must be two integer vectors of one length, got {u.dtype}{u.shape} and {v.dtype}{v.shape}')
+    if any(a[k].shape != () or a[k].dtype.kind not in 'iu' for k in ('n_users', 'n_items')):
+        raise bad('n_users and n_items must be integer scalars')
+    try:
+        data = Interactions(u, v, int(a['n_users']), int(a['n_items']), a.get('user_ids'), a.get('item_ids'),
+                            str(a['name']) if name is None else name)
+    except (ValueError, TypeError) as e: raise bad(e) from None
+    if data.nnz != len(u): raise bad(f'{len(u) - data.nnz} duplicate pair(s)')
+    return data
+
+# %% ../nbs/00_data.ipynb #0069
 @dataclass(frozen=True)
 class RemoteFile:
     "One file of a dataset: where to get it, what to call it in the cache, and its checksum."
@@ -591,7 +679,7 @@ def fetch(name:str,  # a registered dataset name (see DATASETS)
                 f'or point data_dir= / $ALTNB_DATA at a folder holding {name}/{f.filename}.') from None
     return folder
 
-# %% ../nbs/00_data.ipynb #0066
+# %% ../nbs/00_data.ipynb #0075
 def _sniff(path:Path) -> Callable:
     "The reader for a file or folder, by name first and content second."
     if path.is_dir():
@@ -608,10 +696,12 @@ def _sniff(path:Path) -> Callable:
         if any(m.endswith('ratings.dat') for m in members): return read_ml1m
         if any(m.endswith('small_matrix.csv') for m in members): return read_kuairec
         raise ValueError(f'{path}: no ratings.dat or small_matrix.csv inside this zip')
+    if nm.endswith('.npz'): return read_native
     if nm.endswith('.inter'): return read_recbole
     if nm.endswith(('.json', '.json.gz', '.jsonl', '.jsonl.gz')): return read_amazon
     if nm.endswith('.dat'): return read_ml1m
     with (gzip.open(path, 'rb') if nm.endswith('.gz') else open(path, 'rb')) as f: first = f.readline()
+    if first.startswith(b'PK\x03\x04'): return read_native  # a zip under another name: the native format
     if b'::' in first: return read_ml1m
     if first.lstrip().startswith(b'{'): return read_amazon
     if b'watch_ratio' in first: return read_kuairec

@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_train.ipynb #0002
 from __future__ import annotations
-import copy, math, os, tempfile, time
+import copy, hashlib, math, os, tempfile, time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -12,13 +12,13 @@ import numpy as np
 import torch
 from torch import Tensor
 from tqdm import tqdm
-from .data import Interactions
+from .data import Interactions, _atomic_path
 from .model import ENMF, enmf_loss, enmf_grads
 from .metrics import evaluate
 
 # %% auto #0
 __all__ = ['FORMAT', 'FORMAT_VERSION', 'batch_positives', 'batch_objective', 'batch_grads', 'History', 'auto_c0', 'fit',
-           'save_model', 'load_model']
+           'data_fingerprint', 'save_model', 'load_model', 'check_fingerprint']
 
 # %% ../nbs/03_train.ipynb #0005
 def _csr_tensors(data:Interactions, device) -> tuple[Tensor, Tensor]:
@@ -225,7 +225,23 @@ def fit(train:Interactions,  # training pairs
     hist.time_total_s = time.perf_counter() - t0
     return model, hist
 
-# %% ../nbs/03_train.ipynb #0026
+# %% ../nbs/03_train.ipynb #0027
+def _ids_digest(ids) -> bytes:
+    "A digest of one id map (b'none' when there is none)."
+    if ids is None: return b'none'
+    a = np.asarray(ids)
+    if a.dtype.kind in 'iub': return b'int:' + hashlib.sha256(np.ascontiguousarray(a, '<i8').tobytes()).digest()
+    return b'str:' + hashlib.sha256('\x00'.join(map(str, a.tolist())).encode('utf-8', 'surrogatepass')).digest()
+
+def data_fingerprint(data:Interactions) -> str:
+    "SHA-256 hex digest of the shape, the sorted pair keys and the id maps of `data` (not its name)."
+    h = hashlib.sha256(b'altnb-data-fingerprint-v1')
+    h.update(np.array([data.n_users, data.n_items, data.nnz], '<i8').tobytes())
+    h.update(np.ascontiguousarray(data.keys, '<i8').tobytes())
+    h.update(_ids_digest(data.user_ids)); h.update(_ids_digest(data.item_ids))
+    return h.hexdigest()
+
+# %% ../nbs/03_train.ipynb #0030
 FORMAT, FORMAT_VERSION = 'altnb-enmf', 1
 
 def _plain(x):
@@ -233,34 +249,43 @@ def _plain(x):
     if x is None: return None
     return np.asarray(x).tolist()
 
+def _plain_meta(x, key:str='meta'):
+    "Metadata as values a weights_only load accepts: numpy scalars/arrays become Python numbers/lists, paths strings."
+    if isinstance(x, dict): return {_plain_meta(k, key): _plain_meta(v, f'{key}[{k!r}]') for k, v in x.items()}
+    if isinstance(x, (list, tuple)): return type(x)(_plain_meta(v, f'{key}[{i}]') for i, v in enumerate(x))
+    if isinstance(x, (np.generic, np.ndarray)): return x.tolist()
+    if isinstance(x, Path): return str(x)
+    if x is None or isinstance(x, (bool, int, float, complex, str, bytes, torch.Tensor)): return x
+    raise TypeError(f'{key} is a {type(x).__name__}; metadata must be plain Python values, numpy values or tensors')
+
+def _data_record(data:Interactions|None) -> dict|None:
+    "What a checkpoint records about its training data."
+    if data is None: return None
+    return dict(fingerprint=data_fingerprint(data), n_users=data.n_users, n_items=data.n_items, nnz=data.nnz, name=str(data.name))
+
 def save_model(model:ENMF,  # the model to save
                path:str|Path,  # destination file
-               data:Interactions|None=None,  # training data whose id maps are stored
-               **meta,  # extra metadata (plain python values): metrics, dataset name, ...
+               data:Interactions|None=None,  # training data: its id maps and fingerprint are stored
+               **meta,  # extra metadata: metrics, dataset name, ... (plain python or numpy values)
               ) -> Path:
-    "Save `model` (state, hyper-parameters, id maps, metadata, format version) atomically."
+    "Save `model` (state, hyper-parameters, id maps, training-data fingerprint, metadata, format version) atomically."
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     ckpt = dict(format=FORMAT, format_version=FORMAT_VERSION, hparams=model.hparams,
                 state={k: v.detach().cpu() for k, v in model.state_dict().items()},
-                user_ids=_plain(getattr(data, 'user_ids', None)), item_ids=_plain(getattr(data, 'item_ids', None)), meta=meta)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + '.', suffix='.tmp', dir=path.parent)
-    try:
-        with os.fdopen(fd, 'wb') as f: torch.save(ckpt, f)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp): os.remove(tmp)
-        raise
+                user_ids=_plain(getattr(data, 'user_ids', None)), item_ids=_plain(getattr(data, 'item_ids', None)),
+                data=_data_record(data), meta=_plain_meta(meta))
+    with _atomic_path(path) as tmp: torch.save(ckpt, tmp)
     return path
 
+# %% ../nbs/03_train.ipynb #0031
 def load_model(path:str|Path,  # a file written by `save_model`
                device:Any=None,  # where to put the model (default CPU)
               ) -> ENMF:
-    "Load a model saved by `save_model`; `model.meta` holds the id maps and metadata."
+    "Load a model saved by `save_model`; `model.meta` holds the metadata, the id maps and the training-data record."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f'{path}: no such model file')
     try: ckpt = torch.load(path, map_location='cpu', weights_only=True)
-    except Exception as e: raise ValueError(f'{path}: not an altnb model file ({type(e).__name__}: {e})') from None
+    except Exception as e: raise ValueError(f'{path}: not an altnb model file ({type(e).__name__}: {" ".join(str(e).split())[:200]})') from None
     if not isinstance(ckpt, dict) or ckpt.get('format') != FORMAT:
         raise ValueError(f'{path}: not an altnb model file (format tag {ckpt.get("format") if isinstance(ckpt, dict) else None!r})')
     if ckpt.get('format_version') != FORMAT_VERSION:
@@ -274,6 +299,28 @@ def load_model(path:str|Path,  # a file written by `save_model`
     model = ENMF(**hp, item_weights=st['c'], dtype=dtype)
     model.load_state_dict(st)
     model.item_weights = scheme
-    model.meta = dict(ckpt.get('meta') or {}, user_ids=ckpt.get('user_ids'), item_ids=ckpt.get('item_ids'), path=str(path))
+    model.meta = dict(ckpt.get('meta') or {}, user_ids=ckpt.get('user_ids'), item_ids=ckpt.get('item_ids'),
+                      data=ckpt.get('data'), path=str(path))
     model.eval()
     return model.to(device) if device is not None else model
+
+# %% ../nbs/03_train.ipynb #0038
+def check_fingerprint(model:ENMF,  # a model from `load_model`
+                      data:Interactions,  # the data it is about to be used with
+                      source:str|Path|None=None,  # the model's file, for the message (default: `model.meta['path']`)
+                      data_source:str|Path|None=None,  # the data's file, for the message (default: its name)
+                     ) -> str:  # the fingerprint, when it matches
+    "Raise a one-line ValueError, naming the model file, unless `model` was saved with exactly `data` as its training data."
+    meta = getattr(model, 'meta', None) or {}
+    src, dsrc = source or meta.get('path') or 'the model', data_source or data.name or 'the data'
+    rec = meta.get('data')
+    if not rec or not rec.get('fingerprint'):
+        raise ValueError(f'{src}: the model file records no training data (it was saved without data=), so it cannot be '
+                         f'checked against {dsrc}; save it with save_model(model, path, data=<its training data>)')
+    got = data_fingerprint(data)
+    if got != rec['fingerprint']:
+        shape = lambda m, n, k: f'{m:,} users x {n:,} items, {k:,} pairs'
+        raise ValueError(f'{src}: the model was trained on other data than {dsrc}: it records '
+                         f'{shape(rec["n_users"], rec["n_items"], rec["nnz"])} (fingerprint {rec["fingerprint"][:12]}), '
+                         f'{dsrc} has {shape(data.n_users, data.n_items, data.nnz)} (fingerprint {got[:12]})')
+    return got
