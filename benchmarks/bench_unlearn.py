@@ -26,7 +26,7 @@ from altnb.experiment import BAR_MARGINS as B, load_dataset, run_protocol
 from altnb.model import ENMF
 from altnb.unlearn import ModelState, RowIndex
 
-ML1M = dict(n_users=6040, n_items=3706, n_interactions=1_000_209)  # MovieLens-1m's shape (SPEC §1)
+ML1M = dict(n_users=6040, n_items=3706, n_interactions=1_000_209)  # MovieLens-1m's shape
 METHODS = ['retrain', 'retrain*', 'warm-start', 'alteraser-adamw', 'alteraser-hf', 'alteraser-ah', 'alteraser-ah-local', 'retrain-als']
 
 
