@@ -47,7 +47,7 @@ class ModelState:
         Fh = self.F['user'] @ V
         self.rotation['user'] = (ev, V, Fh, Fh * Fh)  # `ah_solve`'s rotated form of the users' G and F
 
-# %% ../nbs/05d_local.ipynb #3eabea9d
+# %% ../nbs/05d_local.ipynb #9ea9a122
 class RowDrift:
     "Drift Δ_i = R_i − R_i° of one side's rows on D_r since each was last settled, and b_i, kept current in O(what changed): no scans."
     fold_at:float = 0.25  # fold the Gram term into every row when the bound lets more than this share of the rows through
@@ -129,7 +129,7 @@ class RowDrift:
     def _weights(self, i:Tensor, j:Tensor) -> Tensor:  # (k,) weight 1 − c_v of positives (i, j), i this side, j the other
         return 1 - self.model.c.index_select(0, j if self.kind == 'user' else i).to(self.X.dtype)
 
-# %% ../nbs/05d_local.ipynb #56e34fed
+# %% ../nbs/05d_local.ipynb #ed525fa2
 @patch_to(RowDrift)
 @torch.no_grad()
 def deleted(self,
@@ -158,7 +158,7 @@ def request(self,
     self.deleted(pairs)
     self.index = index
 
-# %% ../nbs/05d_local.ipynb #629f0a0a
+# %% ../nbs/05d_local.ipynb #d95416d1
 @patch_to(RowDrift)
 @torch.no_grad()
 def other_changed(self,
