@@ -213,10 +213,11 @@ def select(self, gtol:float) -> Tensor:  # (k,) rows with ‖Δ_i‖ > gtol·‖
         for n, M in zip(self._norms, (E, b, X)): n.index_copy_(0, r, M.index_select(0, r).norm(dim=1))
     nE, nb, nx = self._norms
     tol = gtol * nb.clamp_min(torch.finfo(b.dtype).tiny)
-    move = float(torch.linalg.eigvalsh(self.G - self._Gf).abs().max())  # ‖G − G_f‖₂: ‖Gram term_i‖ ≤ s_i·move·‖x_i‖
-    s = self._scale()
-    bound = nE + (s[:, 0] if torch.is_tensor(s) else s) * move * nx
-    cand = torch.nonzero(bound > tol).reshape(-1)
+    dG, s = self.G - self._Gf, self._scale()
+    s = s[:, 0] if torch.is_tensor(s) else s
+    cand = torch.nonzero(nE + s * float(torch.linalg.matrix_norm(dG)) * nx > tol).reshape(-1)  # ‖·‖_F ≥ ‖·‖₂: a cheap bound first
+    if len(cand) > 64:  # then the exact spectral norm, if the Frobenius one lets many rows through: ‖Gram term_i‖ ≤ s_i‖dG‖₂‖x_i‖
+        cand = torch.nonzero(nE + s * float(torch.linalg.eigvalsh(dG).abs().max()) * nx > tol).reshape(-1)
     if len(cand) > self.fold_at * len(nb):  # the Gram term has grown: fold it in, and the bound is exact again
         self.fold()
         return torch.nonzero(E.norm(dim=1) > tol).reshape(-1)
