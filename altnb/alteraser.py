@@ -67,9 +67,11 @@ class ForgetReport:
     state_rebuilt:bool=False  # the per-model state was rebuilt in this call (the weights had changed since it was made)
 
     def __repr__(self):
-        tt = '—' if self.time_to_target_s is None else f'{self.time_to_target_s:.3f}s'
-        return (f'ForgetReport({self.method}: {self.time_s:.4f}s (wall {self.wall_s:.4f}s), {self.passes} passes, '
-                f'L_Dr={self.loss_dr:.6g}, target reached at {tt}; {self.stop_reason})')
+        ms = lambda s: f'{s * 1e3:.1f} ms' if s < 1 else f'{s:.2f} s'
+        loss = 'L_Dr not evaluated' if math.isnan(self.loss_dr) else f'L_Dr={self.loss_dr:.6g}'
+        tt = '' if self.time_to_target_s is None else f', target loss at {ms(self.time_to_target_s)}'
+        return (f'ForgetReport({self.method}: {ms(self.time_s)} (wall {ms(self.wall_s)}), {self.passes} pass{"es" * (self.passes != 1)}, '
+                f'{self.n_forget:,} pairs, {loss}{tt}; {self.stop_reason})')
 
 class Clock:
     "Seconds since the start of a call, less the time spent evaluating for a trace or an observer (not the method's cost)."
