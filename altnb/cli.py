@@ -11,6 +11,7 @@ import contextlib
 import csv
 import io
 import json
+import math
 import os
 import shutil
 import statistics
@@ -29,10 +30,12 @@ from .data import Interactions, _umask, load, split_per_user
 from .metrics import evaluate
 from .train import check_fingerprint, fit, load_model, save_model
 from .unlearn import METHODS, Eraser, method_of
-from .experiment import ALL_METHODS, TABLES, _slug, load_dataset, results_table, run_grid, run_protocol
+from .experiment import (ALL_METHODS, TABLES, _check_out_dir, _slug, check_device, check_train_kw, load_dataset,
+                              results_table, run_grid, run_protocol)
 
 # %% auto #0
-__all__ = ['build_parser', 'cmd_train', 'cmd_run', 'cmd_experiments', 'Request', 'read_requests', 'cmd_forget', 'main']
+__all__ = ['USAGE_ERRORS', 'build_parser', 'cmd_train', 'cmd_run', 'cmd_experiments', 'RunsFailed', 'Request', 'read_requests',
+           'cmd_forget', 'main']
 
 # %% ../nbs/07_cli.ipynb #0005
 def _methods(s: str) -> list[str]:
@@ -44,18 +47,46 @@ def _methods(s: str) -> list[str]:
     return ms
 
 def _ints(s: str) -> list[int]:
-    "Parse `--seeds`: comma-separated integers."
-    try: return [int(x) for x in s.split(',') if x.strip()]
+    "Parse `--seeds`: comma-separated distinct integers >= 0, at least one."
+    try: out = [int(x) for x in s.split(',') if x.strip()]
     except ValueError: raise argparse.ArgumentTypeError(f'expected comma-separated integers like 0,1,2, got {s!r}') from None
+    if not out: raise argparse.ArgumentTypeError(f'expected at least one seed, like 0 or 0,1,2, got {s!r}')
+    if min(out) < 0: raise argparse.ArgumentTypeError(f'seeds must be >= 0, got {s!r}')
+    if len(set(out)) < len(out): raise argparse.ArgumentTypeError(f'a seed is given twice in {s!r}')
+    return out
+
+def _int_at_least(lo: int):
+    "An argparse type: an integer >= lo."
+    def parse(s: str) -> int:
+        try: v = int(s)
+        except ValueError: raise argparse.ArgumentTypeError(f'expected an integer, got {s!r}') from None
+        if v < lo: raise argparse.ArgumentTypeError(f'must be >= {lo}, got {v}')
+        return v
+    parse.__name__ = f'integer >= {lo}'
+    return parse
+
+def _rel_tol(s: str) -> float:
+    "Parse `--rel-tol`: a finite number >= 0."
+    try: v = float(s)
+    except ValueError: raise argparse.ArgumentTypeError(f'expected a number like 1e-3, got {s!r}') from None
+    if not math.isfinite(v) or v < 0: raise argparse.ArgumentTypeError(f'must be a finite number >= 0, like 1e-3, got {s!r}')
+    return v
+
+def _device(s: str) -> str:
+    "Parse `--device`: a torch device usable here (cpu; cuda only where CUDA is available)."
+    try: return check_device(s)
+    except ValueError as e: raise argparse.ArgumentTypeError(str(e)) from None
 
 def _kw(s: str) -> dict:
     "Parse `key=value,key=value` with Python-literal values."
     out = {}
     for part in filter(None, (p.strip() for p in s.split(','))):
         if '=' not in part: raise argparse.ArgumentTypeError(f'expected key=value pairs, got {part!r}')
-        k, v = part.split('=', 1)
-        try: out[k.strip()] = ast.literal_eval(v.strip())
-        except (ValueError, SyntaxError): out[k.strip()] = v.strip()
+        k, v = (x.strip() for x in part.split('=', 1))
+        if not k.isidentifier(): raise argparse.ArgumentTypeError(f'expected key=value pairs with a name as the key, got {part!r}')
+        if k in out: raise argparse.ArgumentTypeError(f'{k} is given twice')
+        try: out[k] = ast.literal_eval(v)
+        except (ValueError, SyntaxError): out[k] = v
     return out
 
 # %% ../nbs/07_cli.ipynb #0008
@@ -63,18 +94,25 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument('--dataset', default='synthetic', help='dataset name (synthetic, ml-1m, amazon-14core, kuairec-binary) or a path (default: synthetic)')
     p.add_argument('--data-dir', default=None, help='folder holding the dataset files (default: the cache, $ALTNB_DATA or data/)')
     p.add_argument('--data-kw', type=_kw, default={}, metavar='K=V,...', help='extra loader arguments, e.g. n_users=6040,n_items=3706 for synthetic')
-    p.add_argument('--device', default=None, help='cpu, cuda, cuda:1 ... (default: CUDA when available)')
-    p.add_argument('--max-epochs', type=int, default=None, help='cap on training epochs (and AltEraser passes for run) (default: the library default)')
+    p.add_argument('--device', type=_device, default=None, help='cpu, cuda, cuda:1 ... (default: CUDA when available)')
+    p.add_argument('--max-epochs', type=_int_at_least(1), default=None, help='cap on training epochs (and AltEraser passes for run) (default: the library default)')
     p.add_argument('--train-kw', type=_kw, default={}, metavar='K=V,...', help='extra training arguments for altnb.train.fit, e.g. d=64,lr=0.01')
-    p.add_argument('--threads', type=int, default=1, help='CPU threads for torch (default 1: the per-row batched solves are small kernels that lose more to thread hand-offs than they gain on a few shared cores; 0 keeps torch\'s default)')
+    p.add_argument('--threads', type=_int_at_least(0), default=1, help='CPU threads for torch (default 1: the per-row batched solves are small kernels that lose more to thread hand-offs than they gain on a few shared cores; 0 keeps torch\'s default)')
+
+class _Parser(argparse.ArgumentParser):
+    "An argument parser whose errors are one line: `altnb CMD: error: ...` (the usage is one --help away)."
+    def error(self, message):
+        self.exit(2, f'{self.prog}: error: {message} (see {self.prog} --help)\n')
 
 def build_parser() -> argparse.ArgumentParser:
     "The `altnb` argument parser with its `train`, `forget`, `run` and `experiments` subcommands."
-    p = argparse.ArgumentParser(prog='altnb', description='Fast machine unlearning for recommender systems (AltEraser on ENMF).')
-    sub = p.add_subparsers(dest='command', metavar='{train,forget,run,experiments}')
+    p = _Parser(prog='altnb', description='Fast machine unlearning for recommender systems (AltEraser on ENMF).',
+                epilog='Exit status: 0 done, 2 a usage or data error (one line says what and where), '
+                       '1 an internal error or a failed run of altnb experiments.')
+    sub = p.add_subparsers(dest='command', metavar='{train,forget,run,experiments}', parser_class=_Parser)
     t = sub.add_parser('train', help='train ENMF on a dataset and print Recall/NDCG@10/20/50 (all users, test set)')
     _common(t)
-    t.add_argument('--seed', type=int, default=0, help='seed of the split and the training (default 0)')
+    t.add_argument('--seed', type=_int_at_least(0), default=0, help='seed of the split and the training (default 0)')
     t.add_argument('--out', default=None, help='folder for model.pt and metrics.json (default runs/<dataset>-train)')
     t.add_argument('--save', default=None, metavar='PATH', help='also write the model to PATH and its training data (the training split) to PATH with the suffix .data.npz, for altnb forget')
     f = sub.add_parser('forget', help='apply deletion requests to a saved model: write the unlearned model, the remaining data and a log')
@@ -86,8 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument('--method-kw', type=_kw, default={}, metavar='K=V,...', help="options of the method, e.g. gtol=1e-4 (see altnb.unlearn.METHODS)")
     f.add_argument('--data-dir', default=None, help='cache root when --data is a registered dataset name')
     f.add_argument('--data-kw', type=_kw, default={}, metavar='K=V,...', help='extra loader arguments')
-    f.add_argument('--device', default=None, help='cpu, cuda, cuda:1 ... (default cpu)')
-    f.add_argument('--threads', type=int, default=1, help="CPU threads for torch (default 1; 0 keeps torch's default)")
+    f.add_argument('--device', type=_device, default=None, help='cpu, cuda, cuda:1 ... (default cpu)')
+    f.add_argument('--threads', type=_int_at_least(0), default=1, help="CPU threads for torch (default 1; 0 keeps torch's default)")
     f.add_argument('--force', action='store_true', help='replace a non-empty --out (only once the new results are complete)')
     f.add_argument('--quiet', action='store_true', help='no line per request (the final summary is still printed)')
     r = sub.add_parser('run', help='the main job: train the original, forget with every method, write results.csv and Tables 3-5')
@@ -95,8 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument('--scenario', choices=('utility', 'privacy'), default='utility', help='utility: forget injected noise; privacy: forget own data (default utility)')
     r.add_argument('--methods', type=_methods, default=list(ALL_METHODS), help=f'comma-separated, from {",".join(ALL_METHODS)} (default all)')
     r.add_argument('--seeds', type=_ints, default=[0], help='comma-separated seeds, e.g. 0,1,2,3,4 (default 0)')
-    r.add_argument('--n-forget-users', type=int, default=64, help='forgetting users per seed (default 64)')
-    r.add_argument('--rel-tol', type=float, default=None, help="stopping rule: stop when a pass/epoch lowers the loss by less than this, relatively (default: altnb.unlearn.StoppingRule's)")
+    r.add_argument('--n-forget-users', type=_int_at_least(1), default=64, help='forgetting users per seed (default 64)')
+    r.add_argument('--rel-tol', type=_rel_tol, default=None, help="stopping rule: stop when a pass/epoch lowers the loss by less than this, relatively (default: altnb.unlearn.StoppingRule's)")
     r.add_argument('--out', default=None, help='run folder (default runs/<dataset>-<scenario>)')
     r.add_argument('--quality-trace', action='store_true', help="also measure every method's model after every pass/epoch (off the clock): time_to_quality_s, speedup_to_quality and a quality-vs-time figure")
     r.add_argument('--quiet', action='store_true', help='no progress bar')
@@ -104,7 +142,10 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument('grids', nargs='*', default=['experiments/ci.yaml'], help='grid YAML files (default experiments/ci.yaml)')
     e.add_argument('--out', default=None, help="output root (default: each grid's `out`)")
     e.add_argument('--per-grid-cell', action='store_true', help='one notebook per (dataset, scenario) with all seeds, instead of one per seed')
-    e.add_argument('--dry-run', action='store_true', help='print what would run and exit')
+    e.add_argument('--dry-run', action='store_true', help='check every value of every run as a real run would, print what would run, and exit')
+    for q in (p, t, f, r, e):  # before or after the command; a subcommand's default must not undo the main parser's flag
+        q.add_argument('--debug', action='store_true', default=False if q is p else argparse.SUPPRESS,
+                       help='show the full traceback of an error (default: one line)')
     return p
 
 # %% ../nbs/07_cli.ipynb #0011
@@ -117,15 +158,21 @@ def _data_path(model_path) -> Path:
 
 def cmd_train(a: argparse.Namespace) -> dict:
     "`altnb train`: fit ENMF, print and save test metrics and the model."
+    out = _check_out_dir(Path(a.out or _default_out(a.dataset, 'train')))  # everything a user can get wrong, before any work
+    if a.save:
+        for f in (Path(a.save), _data_path(a.save)):
+            if f.is_dir(): raise ValueError(f'{f}: is a folder; --save names the model file to write')
+            _check_out_dir(f.parent)
+    train_kw = check_train_kw(a.train_kw, ('train', 'valid', 'model', 'seed', 'device', 'max_epochs', 'callback'), '--train-kw')
     data = load_dataset(a.dataset, a.data_dir, **a.data_kw)  # data_dir: the cache root or the folder holding the files
     split = split_per_user(data, seed=a.seed)
     t0 = time.perf_counter()
     epochs = {} if a.max_epochs is None else dict(max_epochs=a.max_epochs)
-    model, hist = fit(split.train, split.valid, seed=a.seed, device=a.device, **epochs, **a.train_kw)
+    model, hist = fit(split.train, split.valid, seed=a.seed, device=a.device, **epochs, **train_kw)
     secs = time.perf_counter() - t0
     seen = split.train.add(split.valid.users, split.valid.items)
     res = evaluate(model, seen, split.test)
-    out = Path(a.out or _default_out(a.dataset, 'train')); out.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     save_model(model, out / 'model.pt', split.train, dataset=a.dataset, seed=a.seed, **res)  # its fingerprint: the training split
     if a.save:
         split.train.save(_data_path(a.save))
@@ -141,6 +188,7 @@ def cmd_train(a: argparse.Namespace) -> dict:
 def cmd_run(a: argparse.Namespace) -> pd.DataFrame:
     "`altnb run`: the main job (`run_protocol`); prints Tables 3-5."
     out = Path(a.out or _default_out(a.dataset, a.scenario))
+    check_train_kw(a.train_kw, what='--train-kw')  # run_protocol checks every other argument before any work
     df = run_protocol(a.dataset, a.data_dir, a.scenario, a.methods, a.seeds, a.n_forget_users, a.device, a.max_epochs,
                       out, progress=not a.quiet, data_kw=a.data_kw, rel_tol=a.rel_tol, quality_trace=a.quality_trace,
                       **a.train_kw)
@@ -149,12 +197,22 @@ def cmd_run(a: argparse.Namespace) -> pd.DataFrame:
     return df
 
 def cmd_experiments(a: argparse.Namespace) -> pd.DataFrame:
-    "`altnb experiments`: run the grids with papermill (resumable)."
+    "`altnb experiments`: run the grids with papermill (resumable); a failed or missing run makes it fail (status 1)."
+    if not a.dry_run:  # every grid checked before the first runs
+        for g in a.grids: run_grid(g, out=a.out, per_seed=not a.per_grid_cell, dry_run=True, log=lambda s: None)
     res = pd.concat([run_grid(g, out=a.out, per_seed=not a.per_grid_cell, dry_run=a.dry_run) for g in a.grids], ignore_index=True)
     if len(res) and not a.dry_run:
         cols = [c for c in ('dataset', 'scenario', 'seeds', 'status', 'wall_s', 'out_dir') if c in res]
         print(res[cols].to_string(index=False))
+        bad = res[res['status'].astype(str).str.startswith('failed') | (res['status'] == 'missing')]
+        if len(bad):
+            raise RunsFailed(f'{len(bad)} of {len(res)} runs failed or are missing: ' + '; '.join(
+                f'{r.out_dir if isinstance(r.get("out_dir"), str) else r.dataset}: {r.get("message") if r.status == "missing" else r.status}'
+                for _, r in bad.iterrows()))
     return res
+
+class RunsFailed(Exception):
+    "Some runs of `altnb experiments` failed (the others are done and kept)."
 
 # %% ../nbs/07_cli.ipynb #0013
 @dataclass
@@ -324,14 +382,21 @@ def cmd_forget(a:argparse.Namespace) -> list[dict]:
     return log
 
 # %% ../nbs/07_cli.ipynb #0025
+USAGE_ERRORS = (ValueError, OSError, FloatingPointError)  # bad input, data, files, or settings that diverge: status 2
+
+def _one_line(e: BaseException) -> str: return ' '.join(str(e).split()) or type(e).__name__
+
 def main(argv: Sequence[str] | None = None,  # arguments (default: sys.argv[1:])
         ) -> int:  # exit status
-    "The `altnb` console script."
+    "The `altnb` console script: status 0, or one line on stderr and status 2 (usage or data) or 1 (internal, failed runs)."
     p = build_parser()
     a = p.parse_args(argv)
     if a.command is None: p.print_help(); return 0
     if getattr(a, 'threads', 0): torch.set_num_threads(a.threads)
     try: {'train': cmd_train, 'forget': cmd_forget, 'run': cmd_run, 'experiments': cmd_experiments}[a.command](a)
-    except (ValueError, FileNotFoundError, KeyError) as e:
-        p.exit(2, f'altnb {a.command}: error: {e}\n')
+    except Exception as e:
+        if a.debug: raise
+        if isinstance(e, RunsFailed): p.exit(1, f'altnb {a.command}: error: {_one_line(e)}\n')
+        if isinstance(e, USAGE_ERRORS): p.exit(2, f'altnb {a.command}: error: {_one_line(e)}\n')
+        p.exit(1, f'altnb {a.command}: internal error: {type(e).__name__}: {_one_line(e)} (rerun with --debug for the traceback)\n')
     return 0

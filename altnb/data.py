@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #0002
 from __future__ import annotations
-import gzip, hashlib, io, json, os, re, tempfile, urllib.error, urllib.request, zipfile
+import difflib, gzip, hashlib, inspect, io, json, math, os, re, struct, tempfile, urllib.error, urllib.request, zipfile, zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
@@ -19,7 +19,7 @@ from tqdm import tqdm
 __all__ = ['KUAIREC_COLUMNS', 'NATIVE_FORMAT', 'NATIVE_VERSION', 'DATASETS', 'Interactions', 'dataset_stats', 'k_core',
            'synthetic', 'Split', 'split_per_user', 'read_ml1m', 'read_enmf', 'read_amazon', 'read_kuairec',
            'read_recbole', 'save_interactions', 'read_native', 'RemoteFile', 'DatasetSource', 'ChecksumError',
-           'default_data_dir', 'fetch', 'load']
+           'default_data_dir', 'fetch', 'check_usable', 'check_load_args', 'load']
 
 # %% ../nbs/00_data.ipynb #0005
 def _as_index(x, what:str) -> np.ndarray:
@@ -60,6 +60,9 @@ class Interactions:
         if len(u) != len(v): raise ValueError(f'users and items differ in length: {len(u)} != {len(v)}')
         m = int(u.max()) + 1 if n_users is None and len(u) else int(n_users or 0)
         n = int(v.max()) + 1 if n_items is None and len(v) else int(n_items or 0)
+        if m * n >= 2**63:  # pair keys u * n + v would overflow int64 and silently merge pairs
+            raise ValueError(f'{m:,} users x {n:,} items is too large a grid: pair keys u*n_items+v overflow int64; '
+                             f're-index sparse ids to 0..m-1 / 0..n-1 first (Interactions.from_raw does)')
         if not _canonical and len(u):
             if u.min() < 0 or u.max() >= m: raise ValueError(f'user index out of range [0, {m}): {u[(u < 0) | (u >= m)][:5]}')
             if v.min() < 0 or v.max() >= n: raise ValueError(f'item index out of range [0, {n}): {v[(v < 0) | (v >= n)][:5]}')
@@ -287,9 +290,24 @@ def split_per_user(data:Interactions,  # the interactions to split
     return Split(mk(0, 'train'), mk(1, 'valid'), mk(2, 'test'))
 
 # %% ../nbs/00_data.ipynb #0035
+_CORRUPT = (gzip.BadGzipFile, EOFError, zlib.error, zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError)
+
+@contextmanager
+def _intact(path, kind:str='gzip'):
+    "Turn the errors of a corrupt or truncated compressed file into one ValueError naming the file."
+    try: yield
+    except _CORRUPT as e:
+        msg = ' '.join(str(e).split())[:160]
+        raise ValueError(f'{path}: not a valid {kind} file, or cut short ({type(e).__name__}: {msg}); '
+                         f'download or copy it again') from None
+    except (RuntimeError, OSError, struct.error) as e:  # zipfile: an encrypted member, a seek past the end, a broken header
+        if kind != 'zip' or isinstance(e, (FileNotFoundError, PermissionError, IsADirectoryError)): raise
+        raise ValueError(f'{path}: not a valid zip file, or cut short ({type(e).__name__}: {" ".join(str(e).split())[:160]})') from None
+
 def _read_bytes(path:Path) -> bytes:
-    "File contents, transparently gunzipped for `.gz`."
-    with (gzip.open(path, 'rb') if str(path).endswith('.gz') else open(path, 'rb')) as f: return f.read()
+    "File contents, transparently gunzipped for `.gz` (a corrupt .gz is a ValueError naming the file)."
+    if not str(path).endswith('.gz'): return Path(path).read_bytes()
+    with _intact(path), gzip.open(path, 'rb') as f: return f.read()
 
 def _first_bad_line(raw:bytes, source:str, sep:str|None, ncols:int, kinds:dict, skip:int, sep_name:str):
     "Slow path: find the first line that is not `ncols` fields with the given kinds ('int'/'float') and raise."
@@ -299,8 +317,10 @@ def _first_bad_line(raw:bytes, source:str, sep:str|None, ncols:int, kinds:dict, 
         if len(f) != ncols:
             raise ValueError(f'{source}, line {no}: expected {ncols} fields separated by {sep_name}, got {len(f)}: {line[:80]!r}')
         for i, (what, kind) in kinds.items():
-            try: int(f[i]) if kind == 'int' else float(f[i])
+            try: v = int(f[i]) if kind == 'int' else float(f[i])
             except ValueError: raise ValueError(f'{source}, line {no}: {what} {f[i]!r} is not {"an integer" if kind == "int" else "a number"}: {line[:80]!r}') from None
+            if kind == 'int' and not -2**63 <= v < 2**63:
+                raise ValueError(f'{source}, line {no}: {what} {f[i]!r} does not fit a 64-bit integer: {line[:80]!r}')
     return None
 
 def _read_table(raw:bytes, source:str, sep:str|None, names:list, kinds:dict, skip:int=0, sep_name:str='',
@@ -330,10 +350,13 @@ def _find(path:Path, names:Iterable[str]) -> Path|None:
 
 def _zip_member(path:Path, basename:str) -> tuple[bytes, str]:
     "Contents of the first member of a zip whose name ends with `basename`, and a display name."
-    with zipfile.ZipFile(path) as z:
+    with _intact(path, 'zip'), zipfile.ZipFile(path) as z:
         names = [n for n in z.namelist() if n == basename or n.endswith('/' + basename)]
         if not names: raise ValueError(f'{path}: no {basename} inside the zip (members: {z.namelist()[:8]})')
         return z.read(names[0]), f'{path}:{names[0]}'
+
+def _no_pairs(source, what:str='no interactions: the file is empty or holds only a header') -> ValueError:
+    return ValueError(f'{source}: {what}')
 
 def read_ml1m(path:str|Path,  # ml-1m.zip, a folder holding it or ratings.dat (or ml-1m/ratings.dat), or ratings.dat
               name:str='ml-1m') -> Interactions:
@@ -348,6 +371,7 @@ def read_ml1m(path:str|Path,  # ml-1m.zip, a folder holding it or ratings.dat (o
     kinds = {0: ('UserID', 'int'), 1: ('MovieID', 'int'), 2: ('Rating', 'float'), 3: ('Timestamp', 'int')}
     df = _read_table(raw, source, '::', ['user', 'item', 'rating', 'timestamp'], kinds, sep_name="'::'",
                      fast=(raw.replace(b'::', b'\t'), '\t'))
+    if not len(df): raise _no_pairs(source)
     return Interactions.from_raw(df['user'].to_numpy(), df['item'].to_numpy(), name)
 
 # %% ../nbs/00_data.ipynb #0044
@@ -368,6 +392,8 @@ def read_enmf(path:str|Path,  # a two-column file, or a folder with train.txt an
         parts.append(_read_table(raw, str(f), None, ['uid', 'sid'], {0: ('user id', 'int'), 1: ('item id', 'int')},
                                  skip, 'whitespace'))
     df = pd.concat(parts, ignore_index=True)
+    if not len(df): raise _no_pairs(path, 'no interactions: the file is empty or holds only a header' if len(files) == 1 else
+                                    f'no interactions: {", ".join(f.name for f in files)} are empty or hold only a header')
     return Interactions.from_raw(df['uid'].to_numpy(), df['sid'].to_numpy(), name or (path.name if path.is_dir() else path.stem))
 
 # %% ../nbs/00_data.ipynb #0049
@@ -375,9 +401,9 @@ _REVIEWER, _ASIN = re.compile(rb'"reviewerID":\s*"([^"\\]*)"'), re.compile(rb'"a
 _NONBLANK, _OBJECT = re.compile(rb'(?m)^[ \t\r]*\S'), re.compile(rb'(?m)^[ \t\r]*\{.*\}[ \t\r]*$')
 
 def _json_blocks(path:Path, block:int=1 << 26):
-    "Yield (first_line_number, bytes) blocks of whole lines."
+    "Yield (first_line_number, bytes) blocks of whole lines (a corrupt .gz is a ValueError naming the file)."
     no, rest = 1, b''
-    with (gzip.open(path, 'rb') if str(path).endswith('.gz') else open(path, 'rb')) as f:
+    with _intact(path), (gzip.open(path, 'rb') if str(path).endswith('.gz') else open(path, 'rb')) as f:
         while True:
             chunk = f.read(block)
             if not chunk:
@@ -389,32 +415,48 @@ def _json_blocks(path:Path, block:int=1 << 26):
             yield no, chunk[:cut]
             no += chunk.count(b'\n', 0, cut); rest = chunk[cut:]
 
-def _json_bad_line(text:bytes, first:int, source:str):
-    "Slow path: find the first line of a block that is not a JSON object with string reviewerID and asin."
+def _json_lines(text:bytes, first:int, source:str) -> tuple[list, list]:
+    "Slow path: parse a block line by line with `json`; its (reviewerIDs, asins), or a ValueError naming the first bad line."
+    us, vs = [], []
     for no, line in enumerate(text.split(b'\n'), first):
         if not line.strip(): continue
-        try: obj = json.loads(line)
-        except ValueError as e: raise ValueError(f'{source}, line {no}: not valid JSON ({e.msg}): {line[:80]!r}') from None
+        try: obj = json.loads(line.decode('utf-8-sig'))
+        except UnicodeDecodeError as e: raise ValueError(f'{source}, line {no}: not UTF-8 text (byte {e.start + 1}): {line[:80]!r}') from None
+        except ValueError as e: raise ValueError(f'{source}, line {no}: not valid JSON ({getattr(e, "msg", e)}): {line[:80]!r}') from None
+        if not isinstance(obj, dict): raise ValueError(f'{source}, line {no}: not a JSON object: {line[:80]!r}')
         for key in ('reviewerID', 'asin'):
-            if not isinstance(obj, dict) or not isinstance(obj.get(key), str):
-                raise ValueError(f'{source}, line {no}: no string field "{key}": {line[:80]!r}')
-        if len(_REVIEWER.findall(line)) != 1 or len(_ASIN.findall(line)) != 1:
-            raise ValueError(f'{source}, line {no}: "reviewerID"/"asin" must each appear once: {line[:80]!r}')
-    raise ValueError(f'{source}: could not parse the block starting at line {first}')
+            if not isinstance(obj.get(key), str) or not obj[key]:
+                raise ValueError(f'{source}, line {no}: no string field "{key}" (or it is empty): {line[:80]!r}')
+        us.append(obj['reviewerID']); vs.append(obj['asin'])
+    return us, vs
+
+def _decoded(ids:list) -> list|None:
+    "Byte ids as str (UTF-8), or None when one is not UTF-8 (ids hold no newline: JSON strings cannot)."
+    try: return b'\n'.join(ids).decode('utf-8').split('\n') if ids else []
+    except UnicodeDecodeError: return None
 
 def read_amazon(path:str|Path,  # Amazon reviews JSON lines (`.json` or `.json.gz`), e.g. Electronics_5.json.gz
                 k:int=14,  # iterative k-core to apply (the paper's Amazon-14core); 0 or 1 keeps everything
                 name:str|None=None) -> Interactions:  # default: amazon-{k}core
     "Amazon reviews (reviewerID, asin) as implicit feedback, deduplicated, then the iterative k-core."
     path, us, its = Path(path), [], []
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 0: raise ValueError(f'{path}: k must be an integer >= 0, got {k!r}')
     for first, text in _json_blocks(path):
-        u, v = _REVIEWER.findall(text), _ASIN.findall(text)
+        u, v = _REVIEWER.findall(text), _ASIN.findall(text)  # fast path: plain ids, one object per line
         n_lines = len(_NONBLANK.findall(text))
-        if not (len(u) == len(v) == n_lines == len(_OBJECT.findall(text))): _json_bad_line(text, first, str(path))
+        ok = len(u) == len(v) == n_lines == len(_OBJECT.findall(text)) and b'' not in u and b'' not in v
+        u, v = (_decoded(u), _decoded(v)) if ok else (None, None)
+        if u is None or v is None: u, v = _json_lines(text, first, str(path))  # escapes, odd layouts, or the error's line
         us += u; its += v
-    if not us: raise ValueError(f'{path}: no reviews found')
-    data = Interactions.from_raw(np.array(us).astype(str), np.array(its).astype(str), name or f'amazon-{k}core')
-    return k_core(data, k) if k > 1 else data
+    if not us: raise _no_pairs(path, 'no reviews found (the file is empty)')
+    data = Interactions.from_raw(np.array(us, dtype=str), np.array(its, dtype=str), name or f'amazon-{k}core')
+    if k <= 1: return data
+    core = k_core(data, k)
+    if not core.nnz:
+        raise ValueError(f'{path}: the {k}-core filter leaves no interactions ({data.nnz:,} reviews by {data.n_users:,} users '
+                         f'of {data.n_items:,} items before it); pass a smaller k, e.g. k=5 (altnb: --data-kw k=5)')
+    return core
+
 
 # %% ../nbs/00_data.ipynb #0054
 KUAIREC_COLUMNS = ['user_id', 'video_id', 'play_duration', 'video_duration', 'time', 'date', 'timestamp', 'watch_ratio']
@@ -425,6 +467,8 @@ def read_kuairec(path:str|Path,  # small_matrix.csv, a folder holding it (any de
                  verbose:bool=False) -> Interactions:  # print the statistics the threshold yields
     "KuaiRec 2.0 `small_matrix.csv` binarized by `watch_ratio >= threshold` (users/items without positives are dropped)."
     path = Path(path)
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float, np.number)) or not math.isfinite(threshold):
+        raise ValueError(f'{path}: threshold must be a finite number, got {threshold!r}')
     if path.is_dir():
         found = sorted(path.rglob('small_matrix.csv')) or sorted(path.glob('*.zip'))
         if not found: raise FileNotFoundError(f'{path}: no small_matrix.csv (or KuaiRec.zip) under this folder')
@@ -438,6 +482,10 @@ def read_kuairec(path:str|Path,  # small_matrix.csv, a folder holding it (any de
              header.index('watch_ratio'): ('watch_ratio', 'float')}
     df = _read_table(raw, source, ',', header, kinds, skip=1, sep_name="','")
     pos = df['watch_ratio'].to_numpy() >= threshold
+    if not len(df): raise _no_pairs(source, 'no interactions: no rows after the header')
+    if not pos.any():
+        raise ValueError(f'{source}: no row has watch_ratio >= {threshold:g} (the largest is {df["watch_ratio"].max():g}); '
+                         f'lower the threshold (altnb: --data-kw threshold=...)')
     data = Interactions.from_raw(df['user_id'].to_numpy()[pos], df['video_id'].to_numpy()[pos], name)
     if verbose:
         print(f'{name}: watch_ratio >= {threshold:g} keeps {pos.sum():,} of {len(df):,} rows ({pos.mean():.2%}) -> '
@@ -456,25 +504,37 @@ def read_recbole(path:str|Path,  # a .inter file, or a folder of them (loaded as
     us, its = [], []
     for f in files:
         raw = _read_bytes(f)
+        if not raw.strip(): raise _no_pairs(f, 'the file is empty (a RecBole .inter file starts with a header such as '
+                                               '"user_id:token<TAB>item_id:token")')
+        try: raw.decode('utf-8')
+        except UnicodeDecodeError as e:
+            no = raw[:e.start].count(b'\n') + 1
+            raise ValueError(f'{f}, line {no}: not UTF-8 text') from None
         header = [h.strip() for h in raw.split(b'\n', 1)[0].decode('utf-8', 'replace').rstrip('\r').split('\t')]
         fields = [h.split(':', 1)[0] for h in header]
         for fld in (user_field, item_field):
             if fld not in fields: raise ValueError(f'{f}, line 1: no column "{fld}" in the header {header}')
         iu, ii = fields.index(user_field), fields.index(item_field)
+        if not raw.split(b'\n', 1)[1:] or not raw.split(b'\n', 1)[1].strip(): continue  # a header and no rows
+        df, err = None, None
         try:
-            df = pd.read_csv(io.BytesIO(raw), sep='\t', header=None, skiprows=1, dtype=str, engine='c', keep_default_na=False)
+            df = pd.read_csv(io.BytesIO(raw), sep='\t', header=None, skiprows=1, dtype=str, engine='c', keep_default_na=False,
+                             quoting=3)  # csv.QUOTE_NONE: tokens are taken as written
             ok = (df.shape[1] == len(header) and raw.count(b'\t') == (len(header) - 1) * (len(df) + 1)  # no short rows
                   and not (df[iu].eq('') | df[ii].eq('')).any())
-        except ValueError: ok = False
+        except ValueError as e: ok, err = False, e
         if not ok:
             _first_bad_line(raw, str(f), '\t', len(header), {}, 1, 'tabs')
+            if df is None or df.shape[1] != len(header): raise ValueError(f'{f}: could not parse ({" ".join(str(err).split())[:160]})')
             no = 2 + int(np.flatnonzero((df[iu].eq('') | df[ii].eq('')).to_numpy())[0])
             raise ValueError(f'{f}, line {no}: empty {user_field} or {item_field}')
         us.append(df[iu].to_numpy()); its.append(df[ii].to_numpy())
+    if not us: raise _no_pairs(path, 'no interactions: ' + ('the file holds' if len(files) == 1 else 'the files hold') + ' only a header')
     u, v = np.concatenate(us), np.concatenate(its)
-    def ints(a):
-        try: return a.astype(np.int64)
+    def ints(a):  # integer ids when every token is written as one ("1" and "01" stay two ids)
+        try: b = a.astype(np.int64)
         except (ValueError, OverflowError): return a.astype(str)
+        return b if (b.astype(str) == a.astype(str)).all() else a.astype(str)
     return Interactions.from_raw(ints(u), ints(v), name or (path.name if path.is_dir() else path.name.split('.')[0]))
 
 # %% ../nbs/00_data.ipynb #0060
@@ -533,10 +593,16 @@ def _native_arrays(path:Path) -> dict:
             'not an .npz archive: no zip signature' if not head.startswith(b'PK') else None)
     if what: raise ValueError(f'{path}: not an altnb interactions file ({what})')
     try:
-        with np.load(path, allow_pickle=False) as z: return {k: z[k] for k in z.files}
+        with np.load(path, allow_pickle=False) as z: arrays = {k: z[k] for k in z.files}
     except Exception as e:
         msg = ' '.join(str(e).split())[:200]
         raise ValueError(f'{path}: not an altnb interactions file ({type(e).__name__}: {msg})') from None
+    with open(path, 'rb') as f:  # the zip's own count of members: a damaged directory can hide some from the reader
+        f.seek(max(0, os.path.getsize(path) - (1 << 16) - 22)); tail = f.read()
+    at = tail.rfind(b'PK\x05\x06')
+    if at < 0 or len(tail) < at + 12 or struct.unpack('<H', tail[at + 10:at + 12])[0] != len(arrays):
+        raise ValueError(f'{path}: not an altnb interactions file (a damaged zip directory: {len(arrays)} arrays readable)')
+    return arrays
 
 def read_native(path:str|Path,  # a file written by `Interactions.save`
                 name:str|None=None,  # default: the name stored in the file
@@ -551,6 +617,8 @@ def read_native(path:str|Path,  # a file written by `Interactions.save`
         raise bad(f'version {a["version"].ravel().tolist() if "version" in a else None}, this altnb reads version {NATIVE_VERSION}')
     missing = [k for k in ('users', 'items', 'n_users', 'n_items', 'name') if k not in a]
     if missing: raise bad(f'missing {", ".join(missing)}')
+    extra = sorted(set(a) - {'format', 'version', 'name', 'n_users', 'n_items', 'users', 'items', 'user_ids', 'item_ids'})
+    if extra: raise bad(f'unexpected array(s) {", ".join(extra)}')
     u, v = a['users'], a['items']
     if u.ndim != 1 or v.ndim != 1 or u.dtype.kind not in 'iu' or v.dtype.kind not in 'iu' or len(u) != len(v):
         raise bad(f'users and items must be two integer vectors of one length, got {u.dtype}{u.shape} and {v.dtype}{v.shape}')
@@ -586,6 +654,10 @@ def _ml1m(folder, **kw): return read_ml1m(folder, **kw)
 def _kuairec(folder, threshold=2.0, **kw):
     folder = Path(folder)
     return read_kuairec(folder / 'small_matrix.csv' if (folder / 'small_matrix.csv').exists() else folder / 'KuaiRec.zip', threshold, **kw)
+# the reader behind each parser and the arguments it fixes: what `load` checks keyword arguments against
+_amazon_14core.reads, _amazon_14core.fixed = read_enmf, ('name',)
+_ml1m.reads = read_ml1m
+_kuairec.reads = read_kuairec
 
 _ENMF = 'https://raw.githubusercontent.com/chenchongthu/ENMF/master/data/Amazon-14core'
 DATASETS: dict[str, DatasetSource] = {s.name: s for s in [
@@ -636,6 +708,7 @@ def _download(f:RemoteFile, dest:Path, progress:bool=True) -> Path:
         if h is not None and h.hexdigest() != want:
             raise ChecksumError(f'{f.url}: checksum mismatch ({h.name} {h.hexdigest()}, expected {want}); '
                                 f'the downloaded file was removed, nothing was written to {dest}')
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp made it private; a cache file gets the umask's permissions
         os.replace(tmp, dest)
         return dest
     finally:
@@ -680,6 +753,9 @@ def fetch(name:str,  # a registered dataset name (see DATASETS)
     return folder
 
 # %% ../nbs/00_data.ipynb #0075
+def _amazon_folder(path, **kw): return read_amazon(sorted(Path(path).glob('*.json*'))[0], **kw)
+_amazon_folder.reads = read_amazon
+
 def _sniff(path:Path) -> Callable:
     "The reader for a file or folder, by name first and content second."
     if path.is_dir():
@@ -687,12 +763,12 @@ def _sniff(path:Path) -> Callable:
         if _find(path, ['ratings.dat', 'ml-1m/ratings.dat', 'ml-1m.zip']): return read_ml1m
         if _find(path, ['KuaiRec.zip']) or next(path.rglob('small_matrix.csv'), None): return read_kuairec
         if any(path.glob('*.inter')): return read_recbole
-        if any(path.glob('*.json*')): return lambda p, **kw: read_amazon(sorted(p.glob('*.json*'))[0], **kw)
+        if any(path.glob('*.json*')): return _amazon_folder
         raise ValueError(f'{path}: cannot tell the dataset format of this folder (looked for train.txt+test.txt, '
                          f'ratings.dat, ml-1m.zip, small_matrix.csv, KuaiRec.zip, *.inter, *.json[.gz])')
     nm = path.name.lower()
     if nm.endswith('.zip'):
-        with zipfile.ZipFile(path) as z: members = z.namelist()
+        with _intact(path, 'zip'), zipfile.ZipFile(path) as z: members = z.namelist()
         if any(m.endswith('ratings.dat') for m in members): return read_ml1m
         if any(m.endswith('small_matrix.csv') for m in members): return read_kuairec
         raise ValueError(f'{path}: no ratings.dat or small_matrix.csv inside this zip')
@@ -700,7 +776,7 @@ def _sniff(path:Path) -> Callable:
     if nm.endswith('.inter'): return read_recbole
     if nm.endswith(('.json', '.json.gz', '.jsonl', '.jsonl.gz')): return read_amazon
     if nm.endswith('.dat'): return read_ml1m
-    with (gzip.open(path, 'rb') if nm.endswith('.gz') else open(path, 'rb')) as f: first = f.readline()
+    with _intact(path), (gzip.open(path, 'rb') if nm.endswith('.gz') else open(path, 'rb')) as f: first = f.readline()
     if first.startswith(b'PK\x03\x04'): return read_native  # a zip under another name: the native format
     if b'::' in first: return read_ml1m
     if first.lstrip().startswith(b'{'): return read_amazon
@@ -708,16 +784,65 @@ def _sniff(path:Path) -> Callable:
     if b':token' in first: return read_recbole
     return read_enmf
 
-def load(name_or_path:str|Path,  # a registered name (see DATASETS) or a path to a file/folder
-         data_dir:str|Path|None=None,  # cache root for registered datasets (default: default_data_dir())
-         progress:bool=True,  # download progress bar
-         **kw) -> Interactions:  # passed to the generator / parser (e.g. threshold=, k=, n_users=)
-    "Load a dataset by name (downloading into the cache if needed) or from a path (format sniffed)."
+def _check_types(params:dict, kw:dict, what:str) -> None:
+    "Refuse a value whose kind differs from its parameter's default: an integer, a number (finite) or a boolean."
+    for k, v in kw.items():
+        d = params[k].default if k in params else None
+        if isinstance(d, bool): ok, kind = isinstance(v, bool), 'true or false'
+        elif isinstance(d, int): ok, kind = isinstance(v, (int, np.integer)) and not isinstance(v, bool), 'an integer'
+        elif isinstance(d, float):
+            ok, kind = isinstance(v, (int, float, np.number)) and not isinstance(v, bool) and math.isfinite(v), 'a finite number'
+        else: continue
+        if not ok: raise ValueError(f'{what}: {k} must be {kind}, got {v!r}')
+
+def _check_kw(fn:Callable, kw:dict, what:str, skip:int=1) -> None:
+    "Refuse keyword arguments that `fn` (or the reader behind it, `fn.reads`) does not take, naming the closest one, or of the wrong kind."
+    params = list(inspect.signature(getattr(fn, 'reads', fn)).parameters.values())[skip:]
+    names = [p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name not in getattr(fn, 'fixed', ())]
+    for k in kw:
+        if k not in names:
+            close = difflib.get_close_matches(str(k), names, 1)
+            raise ValueError(f'{what} takes no argument {k!r}' + (f' (did you mean {close[0]!r}?)' if close else '')
+                             + f'; it takes {", ".join(names) or "none"}')
+    _check_types({p.name: p for p in params}, kw, what)
+
+def check_usable(data:Interactions,  # loaded interactions
+                 source:str|Path='the data',  # where they came from, for the message
+                ) -> Interactions:  # `data` itself
+    "Refuse data ENMF cannot be trained on: no pairs, fewer than two users or two items with pairs, or no pair missing."
+    m, n = int((data.user_counts > 0).sum()), int((data.item_counts > 0).sum())
+    if data.nnz == 0: raise ValueError(f'{source}: no interactions (empty, or nothing left after filtering)')
+    if m < 2 or n < 2:
+        raise ValueError(f'{source}: {m} user{"s" * (m != 1)} and {n} item{"s" * (n != 1)} with interactions; '
+                         f'training needs at least two of each')
+    if data.nnz >= m * n:
+        raise ValueError(f'{source}: every one of the {m:,} users has every one of the {n:,} items: with no missing pair, '
+                         f"ENMF's missing-data weight c0 = κρ/(1−ρ) is infinite (ρ = 1)")
+    return data
+
+def check_load_args(name_or_path:str|Path,  # a registered name (see DATASETS) or a path to a file/folder
+                    **kw) -> Callable:  # the reader's keyword arguments
+    "Raise `load`'s ValueError for an unknown dataset or an argument its reader does not take, reading no data; return the reader."
+    if not str(name_or_path).strip(): raise ValueError(f'no dataset named: give a name ({", ".join(DATASETS)}) or a path')
     if isinstance(name_or_path, str) and name_or_path in DATASETS:
-        if name_or_path == 'synthetic': return synthetic(**kw)
-        return DATASETS[name_or_path].parser(fetch(name_or_path, data_dir, progress), **kw)
+        fn = synthetic if name_or_path == 'synthetic' else DATASETS[name_or_path].parser
+        _check_kw(fn, kw, f'loading {name_or_path!r}', skip=0 if fn is synthetic else 1)
+        return fn
     path = Path(name_or_path)
     if not path.exists():
         raise ValueError(f'unknown dataset {str(name_or_path)!r}; known datasets: {", ".join(DATASETS)} '
                          f'(or a path to an existing file or folder: there is no {path.resolve()})')
-    return _sniff(path)(path, **kw)
+    fn = _sniff(path)
+    _check_kw(fn, kw, f'{path} ({getattr(fn, "reads", fn).__name__})')
+    return fn
+
+def load(name_or_path:str|Path,  # a registered name (see DATASETS) or a path to a file/folder
+         data_dir:str|Path|None=None,  # cache root for registered datasets (default: default_data_dir())
+         progress:bool=True,  # download progress bar
+         **kw) -> Interactions:  # passed to the generator / parser (e.g. threshold=, k=, n_users=)
+    "Load a dataset by name (downloading into the cache if needed) or from a path (format sniffed); refuse what cannot be trained on."
+    fn = check_load_args(name_or_path, **kw)  # before anything is read or downloaded
+    if fn is synthetic: return check_usable(synthetic(**kw), name_or_path)
+    if isinstance(name_or_path, str) and name_or_path in DATASETS:
+        return check_usable(fn(fetch(name_or_path, data_dir, progress), **kw), name_or_path)
+    return check_usable(fn(Path(name_or_path), **kw), name_or_path)

@@ -6,11 +6,15 @@
 from __future__ import annotations
 
 import ast
+import difflib
+import inspect
 import json
+import math
 import os
 import platform
 import re
 import time
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Sequence
@@ -22,19 +26,22 @@ import pandas as pd
 import torch
 from tqdm import tqdm
 
-from .data import DATASETS, Interactions, Split, load, split_per_user, synthetic
+from .data import DATASETS, Interactions, Split, _check_types, check_load_args, load, split_per_user, synthetic
 from .metrics import ranking_metrics, rbo_at_k, repredict_score, topk
 from .train import fit
 from .model import ENMF
 from .unlearn import METHODS, StoppingRule, forget
 
 # %% auto #0
-__all__ = ['ADAMW_KEYS', 'KS', 'COLUMNS', 'ALL_METHODS', 'QUALITY_COLUMNS', 'BAR_MARGINS', 'LABELS', 'TABLES', 'PAPER',
-           'SPEEDUP_FLOORS', 'choose_forgetting_users', 'inject_noise', 'pick_deletions', 'train_original', 'measure',
-           'quality_bars', 'at_retrain_quality', 'quality_on_means', 'summarize_runs', 'repo_root', 'resolve_out',
-           'resolve_data', 'dataset_label', 'load_dataset', 'warm_up', 'run_protocol', 'results_table', 'plot_speedup',
-           'plot_loss_vs_time', 'plot_metric_vs_time', 'plot_quality_vs_time', 'write_figures', 'write_results',
-           'read_results', 'traces_of', 'compare_with_paper', 'check_targets', 'load_grid', 'run_grid', 'merge_runs']
+__all__ = ['ADAMW_KEYS', 'KS', 'COLUMNS', 'ALL_METHODS', 'QUALITY_COLUMNS', 'BAR_MARGINS', 'FIT_RESERVED', 'LABELS', 'TABLES',
+           'COMPLETE', 'LOCK', 'PAPER', 'SPEEDUP_FLOORS', 'GRID_KEYS', 'ENTRY_KEYS', 'PER_RUN',
+           'choose_forgetting_users', 'inject_noise', 'pick_deletions', 'train_original', 'measure', 'quality_bars',
+           'at_retrain_quality', 'quality_on_means', 'summarize_runs', 'repo_root', 'resolve_out', 'resolve_data',
+           'dataset_label', 'load_dataset', 'check_train_kw', 'check_device', 'check_run_args', 'warm_up',
+           'run_protocol', 'results_table', 'plot_speedup', 'plot_loss_vs_time', 'plot_metric_vs_time',
+           'plot_quality_vs_time', 'write_figures', 'clear_run', 'run_params', 'write_results', 'read_results',
+           'traces_of', 'compare_with_paper', 'check_targets', 'template_params', 'load_grid', 'check_grid', 'run_grid',
+           'merge_runs']
 
 # %% ../nbs/06_experiment.ipynb #0005
 def _rng(seed: int, stream: int) -> np.random.Generator:
@@ -276,10 +283,14 @@ def load_dataset(dataset: str,  # a registered name (`altnb.data.DATASETS`) or a
                  **kw,  # loader arguments
                 ) -> Interactions:
     "`altnb.data.load`, also accepting `data_dir` = the folder that holds the files themselves (e.g. ../shared/data/amazon-14core)."
+    return load(*_load_target(dataset, data_dir), **kw)
+
+def _load_target(dataset, data_dir) -> tuple:
+    "The (name or path, cache root) that `load_dataset` hands to `load`."
     if data_dir is not None and dataset in DATASETS and dataset != 'synthetic':
         d = Path(data_dir)
-        if not (d / dataset).exists() and d.is_dir() and any(d.iterdir()): return load(d, **kw)
-    return load(dataset, data_dir, **kw)
+        if not (d / dataset).exists() and d.is_dir() and any(d.iterdir()): return d, None
+    return dataset, data_dir
 
 # %% ../nbs/06_experiment.ipynb #0042
 def _as_list(x, what: str) -> list:
@@ -297,6 +308,91 @@ def _as_dict(x, what: str) -> dict:
     if isinstance(x, str): x = ast.literal_eval(x) if x.strip() else {}
     if not isinstance(x, dict): raise ValueError(f'{what} must be a dict, got {x!r}')
     return dict(x)
+
+FIT_RESERVED = ('train', 'valid', 'model', 'seed', 'init_seed', 'device', 'progress', 'callback', 'max_epochs')  # set by the run
+
+def _closest(k, names) -> str:
+    c = difflib.get_close_matches(str(k), [str(n) for n in names], 1)
+    return f' (did you mean {c[0]!r}?)' if c else ''
+
+def check_train_kw(train_kw: dict,  # options for `altnb.train.fit`
+                   reserved: Sequence[str] = FIT_RESERVED,  # arguments the caller sets itself
+                   what: str = 'train_kw',  # how the caller calls them, for the message
+                  ) -> dict:
+    "Refuse an option `fit` does not take, or one the caller sets itself, naming the closest valid one (nothing is trained)."
+    kw, params = _as_dict(train_kw, what), inspect.signature(fit).parameters
+    names = [n for n, p in params.items() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and n not in reserved]
+    for k in kw:
+        if k in reserved: raise ValueError(f'{what}: {k!r} is set by the run itself' + (', use max_epochs (--max-epochs)' if k == 'max_epochs' else ''))
+        if k not in names: raise ValueError(f'{what}: altnb.train.fit takes no option {k!r}{_closest(k, names)}; it takes {", ".join(names)}')
+    _check_types(params, kw, what)  # e.g. d=64.5, lr='nan'
+    return kw
+
+def check_device(device: str | None) -> str | None:
+    "A device string torch can use here (None: left to the default), else a ValueError saying why."
+    if device is None: return None
+    try: d = torch.device(device)
+    except (RuntimeError, TypeError, ValueError) as e:
+        raise ValueError(f'device {device!r} is not a torch device ({" ".join(str(e).split())[:120]}); use cpu, cuda or cuda:N') from None
+    if d.type == 'cuda':
+        if not torch.cuda.is_available():
+            why = 'this torch was built without CUDA' if torch.version.cuda is None else 'no CUDA GPU is visible'
+            raise ValueError(f'device {device!r}: CUDA is not available ({why}, torch {torch.__version__}); use cpu')
+        if d.index is not None and d.index >= torch.cuda.device_count():
+            raise ValueError(f'device {device!r}: there are only {torch.cuda.device_count()} CUDA device(s) (cuda:0..)')
+    elif d.type != 'cpu': raise ValueError(f'device {device!r}: altnb runs on cpu or cuda')
+    return str(device)
+
+def _int(x, what: str, lo: int = 0, none: bool = False):
+    "An integer >= lo (None allowed when `none`), refusing bools, floats and strings."
+    if x is None and none: return None
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, np.integer)) or x < lo:
+        raise ValueError(f'{what} must be an integer >= {lo}{" or None" if none else ""}, got {x!r}')
+    return int(x)
+
+def _check_out_dir(out_dir) -> Path | None:
+    "An output folder that can be made: refuse an existing file (or a file where a parent folder should be)."
+    if out_dir is None: return None
+    p = Path(out_dir)
+    if p.exists() and not p.is_dir(): raise ValueError(f'{p}: exists and is not a folder; choose another output folder')
+    for q in p.parents:
+        if q.exists():
+            if not q.is_dir(): raise ValueError(f'{p}: cannot make this folder: {q} is a file')
+            if not os.access(q, os.W_OK | os.X_OK): raise ValueError(f'{p}: cannot make this folder: {q} is not writable')
+            break
+    return p
+
+def check_run_args(dataset: str = 'synthetic', data_dir: str | None = None, scenario: str = 'utility',
+                   methods: Sequence[str] = ALL_METHODS, seeds: Sequence[int] = (0,), n_forget_users: int = 64,
+                   device: str | None = None, max_epochs: int | None = None, out_dir: str | Path | None = None,
+                   data_kw: dict | None = None, forget_kw: dict | None = None, rel_tol: float | None = None,
+                   threads: int | None = None, train_kw: dict | None = None, quality_trace: bool = False,
+                   label: str | None = None, check_data: bool = True, **_) -> dict:
+    "Check every argument of `run_protocol` as it does before any work, reading no data; return them normalised."
+    if scenario not in ('utility', 'privacy'): raise ValueError(f"scenario must be 'utility' or 'privacy', got {scenario!r}{_closest(scenario, ('utility', 'privacy'))}")
+    methods = list(dict.fromkeys(str(m) for m in _as_list(methods, 'methods')))
+    unknown = [m for m in methods if m not in ALL_METHODS]
+    if unknown: raise ValueError(f'unknown method(s) {unknown}{_closest(unknown[0], ALL_METHODS)}; known: {", ".join(ALL_METHODS)}')
+    if 'retrain' not in methods: methods.insert(1 if methods[:1] == ['original'] else 0, 'retrain')  # the reference: always run and reported
+    seeds = [_int(s, 'every seed') for s in _as_list(seeds, 'seeds')]
+    if not seeds: raise ValueError('seeds must name at least one seed, e.g. [0]')
+    if len(set(seeds)) < len(seeds): raise ValueError(f'seeds {seeds} name a seed twice')
+    n_forget_users, max_epochs = _int(n_forget_users, 'n_forget_users', 1), _int(max_epochs, 'max_epochs', 1, none=True)
+    threads = _int(threads, 'threads', 0, none=True)
+    if rel_tol is not None and (isinstance(rel_tol, bool) or not isinstance(rel_tol, (int, float, np.number)) or not math.isfinite(rel_tol) or rel_tol < 0):
+        raise ValueError(f'rel_tol must be a finite number >= 0 (or None for the default), got {rel_tol!r}')
+    data_kw, forget_kw = _as_dict(data_kw, 'data_kw'), _as_dict(forget_kw, 'forget_kw')
+    taken = {'batch_rows'}.union(*(METHODS[m].options for m in METHODS))
+    if set(forget_kw) - taken:
+        bad = sorted(set(forget_kw) - taken)
+        raise ValueError(f'forget_kw: no method takes {bad}{_closest(bad[0], taken)}; known: {sorted(taken)}')
+    train_kw = check_train_kw(train_kw)
+    if not isinstance(quality_trace, (bool, np.bool_)): raise ValueError(f'quality_trace must be true or false, got {quality_trace!r}')
+    if label is not None and not isinstance(label, str): raise ValueError(f'label must be a string or None, got {label!r}')
+    if check_data: check_load_args(_load_target(dataset, data_dir)[0], **data_kw)  # the dataset's name and the loader's arguments
+    return dict(dataset=dataset, data_dir=data_dir, scenario=scenario, methods=methods, seeds=seeds, n_forget_users=n_forget_users,
+                device=check_device(device), max_epochs=max_epochs, out_dir=_check_out_dir(out_dir), data_kw=data_kw,
+                forget_kw=forget_kw, rel_tol=None if rel_tol is None else float(rel_tol), threads=threads, train_kw=train_kw)
 
 def warm_up(device: str | None = None,  # the device the run will use
             methods: Sequence[str] = METHODS,  # the methods the run will time
@@ -317,7 +413,7 @@ def _sync(device) -> None:
 def run_protocol(dataset: str = 'synthetic',  # dataset name (`altnb.data.load`) or path
                  data_dir: str | None = None,  # folder with the dataset's files
                  scenario: str = 'utility',  # 'utility' (forget injected noise) or 'privacy' (forget own data)
-                 methods: Sequence[str] = ALL_METHODS,  # methods to report; `retrain` is always run (it is the reference)
+                 methods: Sequence[str] = ALL_METHODS,  # methods to report; `retrain` is always run and reported (it is the reference)
                  seeds: Sequence[int] = (0,),  # one repetition per seed
                  n_forget_users: int = 64,  # forgetting users per seed
                  device: str | None = None,  # 'cpu', 'cuda' or None (CUDA when available)
@@ -334,15 +430,10 @@ def run_protocol(dataset: str = 'synthetic',  # dataset name (`altnb.data.load`)
                  quality_trace: bool = False,  # evaluate every method's model after every pass/epoch (off the clock): `time_to_quality_s`
                  **train_kw,  # extra arguments for `fit` (d, lr, batch_size, ...)
                 ) -> pd.DataFrame:  # one row per (seed, method), columns `COLUMNS` first
-    "Run the paper's protocol (SPEC §6) and return (and optionally write) one row of results per (seed, method)."
-    if scenario not in ('utility', 'privacy'): raise ValueError(f"scenario must be 'utility' or 'privacy', got {scenario!r}")
-    methods = list(dict.fromkeys(str(m) for m in _as_list(methods, 'methods')))
-    data_kw, forget_kw, seeds = _as_dict(data_kw, 'data_kw'), _as_dict(forget_kw, 'forget_kw'), _as_list(seeds, 'seeds')
-    unknown = [m for m in methods if m not in ALL_METHODS]
-    if unknown: raise ValueError(f'unknown method(s) {unknown}; known: {", ".join(ALL_METHODS)}')
-    taken = {'batch_rows'}.union(*(METHODS[m].options for m in METHODS))
-    if set(forget_kw) - taken: raise ValueError(f'forget_kw: no method takes {sorted(set(forget_kw) - taken)}; known: {sorted(taken)}')
-    seeds = [int(s) for s in seeds]
+    "Run the paper's protocol (§5) and return (and optionally write) one row of results per (seed, method)."
+    a = check_run_args(dataset, data_dir, scenario, methods, seeds, n_forget_users, device, max_epochs, out_dir, data_kw,
+                       forget_kw, rel_tol, threads, train_kw, quality_trace, label)  # every argument, before any work
+    methods, seeds, data_kw, forget_kw, train_kw, device = a['methods'], a['seeds'], a['data_kw'], a['forget_kw'], a['train_kw'], a['device']
     if device is None: device = 'cuda' if torch.cuda.is_available() else 'cpu'
     if threads: torch.set_num_threads(threads)
     rule = StoppingRule(**{k: v for k, v in dict(rel_tol=rel_tol, max_passes=max_epochs).items() if v is not None})
@@ -350,14 +441,19 @@ def run_protocol(dataset: str = 'synthetic',  # dataset name (`altnb.data.load`)
     run = [m for m in ('retrain', *methods) if m != 'original']
     run = list(dict.fromkeys(run))  # retrain first
     t_start = time.perf_counter()
+    data = load_dataset(dataset, data_dir, **data_kw)  # refuses empty or degenerate data
+    if data.n_items <= max(KS):
+        raise ValueError(f'{dataset}: {data.n_items} items; the tables rank the top {max(KS)} items, so the protocol needs more than {max(KS)}')
+    chosen = {}  # the data must hold enough forgetting users for every seed: checked before anything is trained
+    for seed in seeds:
+        split = split_per_user(data, seed=seed)
+        chosen[seed] = split, choose_forgetting_users(split, n_forget_users, seed)
     if warmup: warm_up(device, run)
-    data = load_dataset(dataset, data_dir, **(data_kw or {}))
     label = dataset_label(dataset, data, label)
     rows, traces = [], []
     bar = tqdm(total=len(seeds) * (1 + len(run)), desc=f'{Path(str(dataset)).name} {scenario}', disable=not progress)
     for seed in seeds:
-        split = split_per_user(data, seed=seed)
-        users = choose_forgetting_users(split, n_forget_users, seed)
+        split, users = chosen.pop(seed)
         if scenario == 'utility':
             D_a, D_f = inject_noise(split.train, users, seed, avoid=(split.valid, split.test))
         else:
@@ -495,7 +591,9 @@ def plot_loss_vs_time(df: pd.DataFrame, traces: pd.DataFrame, seed: int | None =
     "Loss on D_r against wall time of every method on one axis (absolute, and relative to retrain's final loss)."
     seed = traces['seed'].min() if seed is None else seed
     tr = traces[traces['seed'] == seed]
-    ref = float(df[(df['seed'] == seed) & (df['method'] == 'retrain')]['loss_dr'].iloc[0])
+    ref = df[(df['seed'] == seed) & (df['method'] == 'retrain')]['loss_dr']
+    if not len(ref): raise ValueError(f'no retrain row for seed {seed}: the loss-vs-time figure is drawn against retrain\'s loss')
+    ref = float(ref.iloc[0])
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4))
     for m, g in tr.groupby('method', sort=False):
         kw = dict(marker='.', ms=4, lw=1.2, color=_COLORS.get(m), label=LABELS.get(m, m))
@@ -576,7 +674,8 @@ def write_figures(df: pd.DataFrame,  # results (traces in `df.attrs['traces']`)
     "Save the speed-up, loss-vs-time and metric-vs-time figures as PNG files."
     out, tag, paths, traces = Path(out_dir), _tag(df), [], traces_of(df)
     figs = [('speedup', plot_speedup(df)), ('metric-vs-time', plot_metric_vs_time(df))]
-    if len(traces): figs.insert(1, ('loss-vs-time', plot_loss_vs_time(df, traces)))
+    if len(traces) and ((df['method'] == 'retrain') & (df['seed'] == traces['seed'].min())).any():  # retrain's loss is its reference line
+        figs.insert(1, ('loss-vs-time', plot_loss_vs_time(df, traces)))
     if 'recall@10' in traces and traces['recall@10'].notna().any() and 'retrain' in set(df['method']):
         figs.append(('quality-vs-time', plot_quality_vs_time(df, traces)))
     for name, fig in figs:
@@ -584,22 +683,71 @@ def write_figures(df: pd.DataFrame,  # results (traces in `df.attrs['traces']`)
         fig.savefig(p, dpi=110); plt.close(fig); paths.append(p)
     return paths
 
+COMPLETE, LOCK = 'complete.json', '.altnb.lock'  # a run folder's completion marker (written last) and its lock file
+_OWNED = ('results.csv', 'traces.csv', 'config.json', *[f'{t}.md' for t in TABLES])  # what a run writes, besides its figures
+_FIGURES = ('speedup', 'loss-vs-time', 'metric-vs-time', 'quality-vs-time')
+
+@contextmanager
+def _locked(folder: str | Path,  # the folder to lock (created)
+            wait: bool = False,  # wait for the other holder (else refuse at once)
+            what: str = 'run'):
+    "Hold an exclusive lock on `folder` (an flock on its lock file, released when the process ends, however it ends)."
+    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    try: import fcntl
+    except ImportError: yield; return  # no flock on this platform: no lock
+    with open(folder / LOCK, 'a+') as f:
+        try: fcntl.flock(f, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            f.seek(0); who = f.read().strip() or 'another process'
+            raise ValueError(f'{folder}: {who} is using this folder; wait for it to finish, or use another output folder') from None
+        f.seek(0); f.truncate(); f.write(f'altnb {what} (pid {os.getpid()})\n'); f.flush()
+        yield
+
+def clear_run(out_dir: str | Path,  # a run folder
+              extra: Sequence[str] = (),  # other file names the caller owns there (e.g. the executed notebook)
+             ) -> list[Path]:  # the files removed
+    "Remove what a run owns from `out_dir`: the completion marker first, then results, tables, config and figures (nothing else)."
+    out = Path(out_dir)
+    if not out.is_dir(): return []
+    gone = []
+    for p in [out / COMPLETE, *(out / f for f in (*_OWNED, *extra)), *(q for f in _FIGURES for q in sorted(out.glob(f'{f}_*.png')))]:
+        if p.is_file() or p.is_symlink(): p.unlink(); gone.append(p)
+    return gone
+
+def run_params(run_dir: str | Path) -> dict | None:
+    "The parameters a complete run folder records in its marker (None: the folder is not complete)."
+    try: return json.loads((Path(run_dir) / COMPLETE).read_text())['params']
+    except (OSError, ValueError, KeyError, TypeError): return None
+
+def _plain_json(x):
+    "`x` as it reads back from JSON (tuples become lists, paths strings), for comparing parameters."
+    return json.loads(json.dumps(x, default=str, sort_keys=True))
+
+def _write_json(path: Path, obj) -> None:
+    "Write JSON atomically (a temporary file renamed), so a reader never sees half of it."
+    tmp = path.with_name(path.name + '.tmp')
+    tmp.write_text(json.dumps(obj, indent=1, default=str)); os.replace(tmp, path)
+
 def write_results(df: pd.DataFrame,  # results of `run_protocol` (traces in `df.attrs['traces']`)
                   out_dir: str | Path,  # run folder (created)
-                  config: dict | None = None,  # parameters to record in config.json
+                  config: dict | None = None,  # parameters to record in config.json and the completion marker
                   figures: bool = True,  # also write the PNG figures
                  ) -> Path:  # the run folder
-    "Write results.csv, traces.csv, table3/4/5.md, config.json and the figures into `out_dir`."
-    out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
-    traces = traces_of(df)
-    tmp = out / 'results.csv.tmp'
-    df.to_csv(tmp, index=False); os.replace(tmp, out / 'results.csv')  # results.csv appears only when complete
-    traces.to_csv(out / 'traces.csv', index=False)
-    for t in TABLES: (out / f'{t}.md').write_text(results_table(df, t))
-    meta = dict(config=config or {}, hardware=_hardware(), wall_s=df.attrs.get('wall_s'),
-                finished=datetime.now().isoformat(timespec='seconds'))
-    (out / 'config.json').write_text(json.dumps(meta, indent=1, default=str))
-    if figures: write_figures(df, out)
+    "Write results.csv, traces.csv, table3/4/5.md, config.json and the figures into `out_dir`, then its completion marker."
+    out = Path(out_dir)
+    with _locked(out, wait=True):
+        clear_run(out)  # an earlier run's marker goes first, then its files: none of them ever sits beside this run's
+        traces = traces_of(df)
+        tmp = out / 'results.csv.tmp'
+        df.to_csv(tmp, index=False); os.replace(tmp, out / 'results.csv')
+        traces.to_csv(out / 'traces.csv', index=False)
+        for t in TABLES: (out / f'{t}.md').write_text(results_table(df, t))
+        meta = dict(config=config or {}, hardware=_hardware(), wall_s=df.attrs.get('wall_s'),
+                    finished=datetime.now().isoformat(timespec='seconds'))
+        (out / 'config.json').write_text(json.dumps(meta, indent=1, default=str))
+        pngs = write_figures(df, out) if figures else []
+        _write_json(out / COMPLETE, dict(params=_plain_json(config or {}), finished=meta['finished'],  # last: the run is complete
+                                         files=sorted([*_OWNED, *(p.name for p in pngs)])))
     return out
 
 def read_results(run_dir: str | Path) -> pd.DataFrame:
@@ -682,13 +830,64 @@ def check_targets(df: pd.DataFrame,  # results of one dataset and scenario
     return pd.DataFrame(rows)
 
 # %% ../nbs/06_experiment.ipynb #0064
-def load_grid(path: str | Path) -> dict:
-    "Read a grid YAML file (needs pyyaml, installed with papermill)."
+GRID_KEYS = ('out', 'datasets', 'scenarios', 'seeds')  # a grid's own keys; its other keys are the template's parameters
+ENTRY_KEYS = ('name', 'data_dir', 'data_kw', 'label', 'stand_in')  # keys of one `datasets:` entry (a stand-in: name, data_dir, data_kw)
+PER_RUN = ('dataset', 'data_dir', 'scenario', 'seeds', 'out_dir', 'synthetic_kw', 'data_kw', 'label')  # set per run by the runner
+
+def _template(notebook: str | Path | None = None) -> Path:
+    return Path(notebook) if notebook else repo_root() / 'nbs' / 'experiments' / 'unlearning.ipynb'
+
+def template_params(notebook: str | Path | None = None,  # the papermill template (default: nbs/experiments/unlearning.ipynb)
+                   ) -> dict:  # parameter -> default value
+    "The template notebook's parameters and their defaults (`papermill.inspect_notebook`)."
+    import papermill as pm
+    out = {}
+    for k, v in pm.inspect_notebook(str(_template(notebook))).items():
+        try: out[k] = ast.literal_eval(v['default'])
+        except (ValueError, SyntaxError): out[k] = v['default']
+    return out
+
+def _check_keys(d: dict, allowed: Sequence[str], where: str) -> None:
+    for k in d:
+        if k not in allowed: raise ValueError(f'{where}: unknown key {k!r}{_closest(k, allowed)}; known keys: {", ".join(allowed)}')
+
+def load_grid(path: str | Path,  # a grid YAML file
+              notebook: str | Path | None = None,  # the template whose parameters a grid may set
+             ) -> dict:
+    "Read and check a grid YAML file (needs pyyaml, installed with papermill): YAML errors and unknown keys name the file."
     import yaml
-    g = yaml.safe_load(Path(path).read_text()) or {}
-    if 'datasets' not in g: raise ValueError(f'{path}: a grid needs a `datasets:` list')
-    g['datasets'] = [d if isinstance(d, dict) else {'name': d} for d in g['datasets']]
+    path = Path(path)
+    try: g = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as e:
+        mark = getattr(e, 'problem_mark', None)
+        why = ' '.join(str(getattr(e, 'problem', None) or e).split())
+        raise ValueError(f'{path}{f", line {mark.line + 1}" if mark else ""}: not valid YAML ({why})') from None
+    except UnicodeDecodeError: raise ValueError(f'{path}: not a text (UTF-8) file') from None
+    return check_grid({} if g is None else g, path, notebook)
+
+def check_grid(g: dict,  # a grid (as read from YAML)
+               where: str | Path = 'grid',  # its file, for messages
+               notebook: str | Path | None = None,  # the template whose parameters a grid may set
+              ) -> dict:  # the grid with its datasets as dicts and the default scenarios and seeds
+    "Check a grid's keys and shapes: unknown keys, a dataset entry's keys, scenarios, seeds."
+    if not isinstance(g, dict): raise ValueError(f'{where}: a grid is a mapping (out:, datasets:, ...), got {type(g).__name__}')
+    g = dict(g)
+    _check_keys(g, GRID_KEYS + tuple(k for k in template_params(notebook) if k not in PER_RUN), where)
+    ds = g.get('datasets')
+    if not isinstance(ds, list) or not ds: raise ValueError(f'{where}: a grid needs a `datasets:` list naming at least one dataset')
+    g['datasets'] = []
+    for d in ds:
+        d = d if isinstance(d, dict) else {'name': d}
+        _check_keys(d, ENTRY_KEYS, f'{where}: dataset {d.get("name")!r}')
+        if not isinstance(d.get('name'), str) or not d['name']: raise ValueError(f'{where}: every dataset entry needs a `name:`')
+        if d.get('stand_in') is not None:
+            if not isinstance(d['stand_in'], dict): raise ValueError(f'{where}: stand_in of {d["name"]!r} must be a mapping (name:, data_kw:)')
+            _check_keys(d['stand_in'], ('name', 'data_dir', 'data_kw'), f'{where}: stand_in of {d["name"]!r}')
+        g['datasets'].append(d)
     g.setdefault('scenarios', ['utility']); g.setdefault('seeds', [0])
+    for k in ('scenarios', 'seeds'):
+        if not isinstance(g[k], list) or not g[k]: raise ValueError(f'{where}: {k} must be a non-empty list, got {g[k]!r}')
+    if len(set(map(str, g['scenarios']))) < len(g['scenarios']): raise ValueError(f'{where}: scenarios {g["scenarios"]} name one twice')
     return g
 
 def _dataset_ready(entry: dict) -> str | None:
@@ -696,22 +895,60 @@ def _dataset_ready(entry: dict) -> str | None:
     try: load_dataset(entry['name'], resolve_data(entry.get('data_dir')), **(entry.get('data_kw') or {})); return None
     except (FileNotFoundError, OSError, ValueError) as e: return f'{type(e).__name__}: {e}'
 
+def _run_params(defaults: dict, common: dict, entry: dict, scenario: str, seeds: list, out_dir: Path) -> dict:
+    "Every parameter of one template run: the template's defaults, the grid's settings, this run's own."
+    p = dict(defaults, **common, dataset=entry['name'], data_dir=entry.get('data_dir'), scenario=scenario, seeds=list(seeds),
+             out_dir=str(out_dir), synthetic_kw={}, data_kw=entry.get('data_kw') or {}, label=entry.get('label'))
+    if entry.get('data_dir'): p['data_dir'] = resolve_data(entry['data_dir'])
+    return p
+
+def _check_run(p: dict, where: str, check_data: bool = True) -> None:
+    "The checks `run_protocol` makes of these template parameters before any work (what the template passes it)."
+    try:
+        kw = {**(p['synthetic_kw'] if p['dataset'] == 'synthetic' else {}), **_as_dict(p['data_kw'], 'data_kw')}
+        check_run_args(**{**p, 'out_dir': None, 'data_kw': kw}, check_data=check_data)
+    except ValueError as e: raise ValueError(f'{where}: {e}') from None
+
+def _same(p: dict, q: dict | None) -> bool:
+    "Do two runs' parameters agree (the output folder aside)?"
+    strip = lambda d: {k: v for k, v in _plain_json(d).items() if k != 'out_dir'}
+    return q is not None and strip(p) == strip(q)
+
+def _failure(e: Exception) -> str:
+    "One line for a failed papermill run: the failing cell's exception (its name and message), not papermill's wrapper."
+    name, msg = getattr(e, 'ename', None) or type(e).__name__, getattr(e, 'evalue', None) or str(e)
+    return f'{name}: {" ".join(str(msg).split())[:300]}'
+
 def run_grid(grid: str | Path | dict,  # YAML file or dict (see above)
              out: str | Path | None = None,  # output root (default: the grid's `out`, else runs/experiments)
              notebook: str | Path | None = None,  # the papermill template (default: nbs/experiments/unlearning.ipynb)
              per_seed: bool = True,  # one notebook run per seed (finer resume) instead of per (dataset, scenario)
-             dry_run: bool = False,  # only print what would run
+             dry_run: bool = False,  # only check every value and print what would run
              kernel: str = 'python3',  # Jupyter kernel for papermill
              log=print,  # where progress lines go
-            ) -> pd.DataFrame:  # one row per grid cell: dataset, scenario, seeds, out_dir, status, wall_s
-    "Run the datasets × scenarios × seeds grid with papermill, skipping cells whose results.csv exists."
-    root = repo_root()
-    g = grid if isinstance(grid, dict) else load_grid(grid if Path(grid).exists() else root / grid)
+            ) -> pd.DataFrame:  # one row per run: dataset, scenario, seeds, out_dir, status, wall_s
+    "Run the datasets × scenarios × seeds grid with papermill; a run whose folder is complete with the same parameters is skipped."
+    root, nb = repo_root(), _template(notebook)
+    if isinstance(grid, dict): g, where = check_grid(grid, 'grid', nb), 'grid'
+    else:
+        where = Path(grid) if Path(grid).exists() else root / grid
+        if not where.exists(): raise FileNotFoundError(f'{grid}: no such grid file')
+        g = load_grid(where, nb)
     out = Path(out or g.get('out', 'runs/experiments'))
     out = out if out.is_absolute() else root / out
-    nb = Path(notebook) if notebook else root / 'nbs' / 'experiments' / 'unlearning.ipynb'
-    common = {k: g[k] for k in ('methods', 'n_forget_users', 'device', 'max_epochs', 'rel_tol', 'train_kw', 'forget_kw',
-                                'quality_trace') if k in g}
+    _check_out_dir(out)
+    defaults, common = template_params(nb), {k: v for k, v in g.items() if k not in GRID_KEYS}
+    for entry in g['datasets']:  # every value of every run, checked before anything runs (a dry run makes the same checks)
+        si = entry.get('stand_in')
+        absent = si is not None and entry['name'] not in DATASETS and not Path(entry['name']).exists()  # its stand-in will run
+        for e, data in [(entry, not absent)] + ([(dict(si, name=si.get('name', 'synthetic')), True)] if si else []):
+            for scenario in g['scenarios']:
+                _check_run(_run_params(defaults, common, e, scenario, g['seeds'], out), f'{where}: {e["name"]}', data)
+    if dry_run: return _grid(g, out, nb, per_seed, True, kernel, log, defaults, common)
+    with _locked(out, what='experiments'):  # a second invocation on the same folder is refused, not run twice
+        return _grid(g, out, nb, per_seed, False, kernel, log, defaults, common)
+
+def _grid(g, out, nb, per_seed, dry_run, kernel, log, defaults, common) -> pd.DataFrame:
     rows = []
     for entry in g['datasets']:
         entry = dict(entry)
@@ -729,40 +966,62 @@ def run_grid(grid: str | Path | dict,  # YAML file or dict (see above)
             for seeds in batches:
                 d = cell_dir / f'seed{seeds[0]}' if per_seed else cell_dir
                 row = dict(dataset=name, scenario=scenario, seeds=seeds, out_dir=str(d))
-                if (d / 'results.csv').exists():
-                    log(f'[skip] {d.relative_to(out)}: results.csv exists'); rows.append(dict(row, status='skipped')); continue
-                params = dict(common, dataset=entry['name'], data_dir=entry.get('data_dir'), scenario=scenario,
-                              seeds=seeds, out_dir=str(d), synthetic_kw={}, data_kw=entry.get('data_kw') or {},
-                              label=entry.get('label'))
-                if entry.get('data_dir'): params['data_dir'] = resolve_data(entry['data_dir'])
+                params = _run_params(defaults, common, entry, scenario, seeds, d)
+                done = _same(params, run_params(d))
                 if dry_run:
-                    log(f'[dry-run] {d.relative_to(out)}: {params}'); rows.append(dict(row, status='dry-run')); continue
+                    log(f'[dry-run] {d.relative_to(out)}: {"complete, would be skipped" if done else "would run"}: {params}')
+                    rows.append(dict(row, status='dry-run')); continue
+                if done:
+                    log(f'[skip] {d.relative_to(out)}: complete with the same parameters'); rows.append(dict(row, status='skipped')); continue
                 import papermill as pm
+                stale = clear_run(d, extra=('unlearning.ipynb',))  # an incomplete, failed or differently-set earlier run
                 d.mkdir(parents=True, exist_ok=True)
-                log(f'[run] {d.relative_to(out)} ...')
+                log(f'[run] {d.relative_to(out)} ...' + (f' (replacing an incomplete or differently-set earlier run)' if stale else ''))
                 t0 = time.perf_counter(); status = 'ok'
                 try:
                     pm.execute_notebook(str(nb), str(d / 'unlearning.ipynb'), parameters=params, kernel_name=kernel,
                                         cwd=str(nb.parent), progress_bar=False)
-                except Exception as e:  # keep going with the rest of the grid; the executed notebook shows the error
-                    status = f'failed: {type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ""}'
+                    if run_params(d) is None: status = f'failed: the notebook finished without writing {COMPLETE}'
+                    else: _write_json(d / COMPLETE, dict(json.loads((d / COMPLETE).read_text()), params=_plain_json(params)))
+                except Exception as e:  # keep going with the rest of the grid; the executed notebook shows the traceback
+                    status = f'failed: {_failure(e)}'
+                if status != 'ok': (d / COMPLETE).unlink(missing_ok=True)  # a failed run is never taken as complete
                 wall = time.perf_counter() - t0
                 log(f'[{"done" if status == "ok" else "FAIL"}] {d.relative_to(out)} in {wall:.1f} s {"" if status == "ok" else status}')
                 with open(out / 'runs.log', 'a') as f:
                     f.write(f'{datetime.now().isoformat(timespec="seconds")}\t{name}\t{scenario}\t{seeds}\t{status}\t{wall:.1f}s\n')
                 rows.append(dict(row, status=status, wall_s=wall))
-            if per_seed and not dry_run: merge_runs(cell_dir)
+            if per_seed and not dry_run:
+                if all(_same(_run_params(defaults, common, entry, scenario, [s], cell_dir / f'seed{s}'), run_params(cell_dir / f'seed{s}'))
+                       for s in g['seeds']):
+                    merge_runs(cell_dir, g['seeds'])
+                elif clear_run(cell_dir): log(f'[merge] {cell_dir.relative_to(out)}: not every seed is complete; its merged tables were removed')
     res = pd.DataFrame(rows)
     if not dry_run and len(res): out.mkdir(parents=True, exist_ok=True); res.to_csv(out / 'runs.csv', index=False)
     return res
 
-def merge_runs(cell_dir: str | Path,  # a folder with seed*/results.csv
-              ) -> pd.DataFrame | None:  # merged results (also written into `cell_dir`), None if no seed finished
-    "Merge the per-seed run folders of one (dataset, scenario) into one results.csv + tables + figures."
+def merge_runs(cell_dir: str | Path,  # a folder with seed<s>/ run folders
+               seeds: Sequence[int] | None = None,  # the seeds to merge (default: every complete seed folder)
+              ) -> pd.DataFrame | None:  # merged results (also written into `cell_dir`), None if no seed is complete
+    "Merge the complete per-seed run folders of one (dataset, scenario) into one results.csv + tables + figures."
     cell_dir = Path(cell_dir)
-    parts = [read_results(p.parent) for p in sorted(cell_dir.glob('seed*/results.csv'))]
-    if not parts: return None
+    if seeds is None: dirs = sorted((p for p in cell_dir.glob('seed*') if p.name[4:].isdigit()), key=lambda p: int(p.name[4:]))
+    else: dirs = [cell_dir / f'seed{s}' for s in seeds]
+    params = {d: run_params(d) for d in dirs}
+    if seeds is not None and None in params.values():
+        raise ValueError(f'{cell_dir}: {", ".join(d.name for d, p in params.items() if p is None)} not complete; rerun the grid first')
+    done = [d for d in dirs if params[d] is not None]
+    if not done: return None
+    strip = lambda p: {k: v for k, v in p.items() if k not in ('seeds', 'out_dir')}
+    base = strip(params[done[0]])
+    for d in done[1:]:
+        other = strip(params[d])
+        diff = sorted(k for k in set(base) | set(other) if base.get(k) != other.get(k))
+        if diff: raise ValueError(f'{cell_dir}: refusing to merge {done[0].name} and {d.name}: they were run with different settings ('
+                                  + '; '.join(f'{k}: {base.get(k)!r} vs {other.get(k)!r}' for k in diff[:3]) + '); rerun one of them')
+    parts = [read_results(d) for d in done]
     df = pd.concat([p.copy() for p in parts], ignore_index=True)
     df.attrs['traces'] = [r for p in parts for r in p.attrs.get('traces', [])]
-    write_results(df, cell_dir, config=dict(merged_from=[str(p.parent.name) for p in sorted(cell_dir.glob('seed*/results.csv'))]))
+    write_results(df, cell_dir, config=dict(base, seeds=[s for d in done for s in params[d].get('seeds', [])],
+                                            merged_from=[d.name for d in done]))
     return df
