@@ -17,8 +17,8 @@ from .model import ENMF, enmf_loss, enmf_grads
 from .metrics import evaluate
 
 # %% auto #0
-__all__ = ['FORMAT', 'FORMAT_VERSION', 'batch_positives', 'batch_objective', 'batch_grads', 'History', 'auto_c0', 'fit',
-           'data_fingerprint', 'save_model', 'load_model', 'check_fingerprint']
+__all__ = ['TUNE_GRID', 'TUNED', 'FORMAT', 'FORMAT_VERSION', 'batch_positives', 'batch_objective', 'batch_grads', 'History',
+           'auto_c0', 'fit', 'Tuned', 'tune', 'data_fingerprint', 'save_model', 'load_model', 'check_fingerprint']
 
 # %% ../nbs/03_train.ipynb #0005
 def _csr_tensors(data:Interactions, device) -> tuple[Tensor, Tensor]:
@@ -224,6 +224,89 @@ def fit(train:Interactions,  # training pairs
     model.eval()
     hist.time_total_s = time.perf_counter() - t0
     return model, hist
+
+# %% ../nbs/03_train.ipynb #f17bd0f9
+TUNE_GRID = dict(c0=(0.01, 0.03, 0.1, 0.3, 1.0), lam=(1.0, 3.0, 10.0, 30.0))
+TUNED = {  # training defaults picked by `tune` for the registered datasets (grids below); `altnb train` applies them
+    'ml-1m-receraser': dict(c0=0.1, lam=10.0),
+    'amazon-14core': dict(c0='auto', lam=4.0),
+}
+
+@dataclass
+class Tuned:
+    "What `tune` found: the grid with validation metrics, the chosen point and the time it took."
+    table: Any  # pandas DataFrame, one row per point: d, c0, lam, recall@k, ndcg@k, valid_score, time_s
+    best: dict  # the chosen point: {'d':.., 'c0':.., 'lam':..} (keys of the grid)
+    metric: str  # the metric that chose it
+    time_s: float  # wall time of the whole grid
+
+    def heatmap(self, ax=None, metric:str|None=None, d:int|None=None):
+        "Validation `metric` over (lam, c0) at dimension `d` (default: the best point's) as an annotated heatmap."
+        import matplotlib.pyplot as plt
+        metric, d = metric or self.metric, self.best['d'] if d is None else d
+        t = self.table[self.table['d'] == d].pivot(index='lam', columns='c0', values=metric)
+        if ax is None: _, ax = plt.subplots(figsize=(1.1 * len(t.columns) + 1.5, 0.6 * len(t) + 1.2))
+        im = ax.imshow(t.to_numpy(), cmap='viridis', aspect='auto', origin='lower')
+        ax.set_xticks(range(len(t.columns)), [f'{c:g}' for c in t.columns]); ax.set_yticks(range(len(t)), [f'{l:g}' for l in t.index])
+        ax.set_xlabel('c0 (missing-data weight)'); ax.set_ylabel('lam (L2 weight)'); ax.set_title(f'validation {metric}, d={d}')
+        for (i, j), v in np.ndenumerate(t.to_numpy()):
+            best = t.index[i] == self.best['lam'] and t.columns[j] == self.best['c0']
+            ax.text(j, i, f'{v:.3f}' + ('*' if best else ''), ha='center', va='center', color='w' if v < np.nanmean(t.to_numpy()) else 'k', fontsize=8)
+        ax.figure.colorbar(im, ax=ax)
+        return ax
+
+    def __repr__(self):
+        return f'Tuned(best {self.best}, validation {self.metric} {self.table[self.metric].max():.4f}, {len(self.table)} points in {self.time_s:.1f} s)'
+
+def tune(train:Interactions,  # the training data (the test set must not be in it)
+         valid:Interactions|None=None,  # validation pairs (default: `valid_frac` of each user's `train` pairs, carved off)
+         *,
+         grid:dict|None=None,  # lists of values for some of 'd', 'c0', 'lam' (default TUNE_GRID)
+         d:int=64,  # the dimension when the grid does not list 'd'
+         passes:int=8,  # exact ALS passes per point
+         valid_frac:float=0.1,  # fraction of each user's training pairs to validate on when `valid` is None
+         metric:str='recall@20',  # what picks the best point ('recall@k' or 'ndcg@k')
+         seed:int=0,  # seed of the carve and of every point's initialisation
+         device:Any='cpu',  # where to train
+         progress:bool=False,  # a progress bar over the grid
+        ) -> Tuned:
+    "Pick c0 and lam (and d) on a validation carved from `train`, training each grid point by exact ALS."
+    import itertools
+    import pandas as pd
+    from altnb.data import split_per_user
+    from altnb.index import RowIndex
+    from altnb.alteraser import retrain_als, StoppingRule
+    grid = dict(TUNE_GRID if grid is None else grid)
+    bad = set(grid) - {'d', 'c0', 'lam'}
+    if bad: raise ValueError(f'tune: the grid takes d, c0 and lam, not {", ".join(sorted(bad))}')
+    grid.setdefault('d', (d,)); grid.setdefault('c0', TUNE_GRID['c0']); grid.setdefault('lam', TUNE_GRID['lam'])
+    for k, vs in grid.items():
+        vs = grid[k] = tuple(vs) if isinstance(vs, (list, tuple)) else (vs,)
+        if not vs or any(isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0 for v in vs):
+            raise ValueError(f'tune: grid[{k!r}] must list positive numbers, got {vs!r}')
+    kind, _, k = metric.partition('@')
+    if kind not in ('recall', 'ndcg') or not k.isdigit(): raise ValueError(f"metric must look like 'recall@20', got {metric!r}")
+    if passes < 1: raise ValueError(f'passes must be >= 1, got {passes}')
+    if valid is None:
+        s = split_per_user(train, test_frac=valid_frac, valid_frac=0.0, seed=seed)
+        train, valid = s.train, s.test
+    t0 = time.perf_counter()
+    index = RowIndex.of(train, device)
+    vu, vi = torch.tensor(np.asarray(valid.users)), torch.tensor(np.asarray(valid.items))
+    rows, points = [], list(itertools.product(grid['d'], grid['c0'], grid['lam']))
+    for dd, c0, lam in tqdm(points, disable=not progress, desc='tune', leave=False):
+        t1 = time.perf_counter()
+        m = ENMF(train.n_users, train.n_items, d=int(dd), c0=float(c0), lam=float(lam), item_counts=train.item_counts, seed=seed, device=device)
+        m, _, _ = retrain_als(m, index, StoppingRule(rel_tol=0.0, max_passes=passes))
+        res = evaluate(m, train, valid, ks=(20,) if int(k) == 20 else (int(k), 20))
+        with torch.no_grad(): vs = float(m.score(vu.to(m.device), vi.to(m.device)).mean()) if len(vu) else float('nan')
+        rows.append(dict(d=int(dd), c0=float(c0), lam=float(lam), **{m_: res[m_] for m_ in dict.fromkeys([metric, f'recall@{k}', f'ndcg@{k}', 'recall@20', 'ndcg@20'])},
+                         valid_score=vs, time_s=time.perf_counter() - t1))
+    table = pd.DataFrame(rows)
+    b = table.loc[table[metric].idxmax()]
+    best = dict(d=int(b['d']), c0=float(b['c0']), lam=float(b['lam']))
+    return Tuned(table, best, metric, time.perf_counter() - t0)
+
 
 # %% ../nbs/03_train.ipynb #0027
 def _ids_digest(ids) -> bytes:
