@@ -30,12 +30,15 @@ from .data import Interactions, Split, _umask, load, load_split, split_per_user
 from .metrics import evaluate
 from .train import TUNED, TUNE_GRID, check_fingerprint, fit, load_model, save_model, tune
 from .unlearn import METHODS, Eraser, method_of
-from .experiment import (ALL_METHODS, TABLES, _check_out_dir, _load_target, _slug, check_device, check_train_kw, load_dataset,
+from .experiment import (ALL_METHODS, TABLES, _check_out_dir, _locked, _load_target, _slug, check_device, check_train_kw, load_dataset,
                               results_table, run_grid, run_protocol)
 
+RUN_LOCK = '.altnb-run.lock'  # `altnb run`'s own lock on its --out (the run folder's writer holds another)
+
+
 # %% auto #0
-__all__ = ['USAGE_ERRORS', 'build_parser', 'cmd_tune', 'cmd_train', 'cmd_run', 'cmd_experiments', 'RunsFailed', 'Request',
-           'read_requests', 'cmd_forget', 'main']
+__all__ = ['RUN_LOCK', 'USAGE_ERRORS', 'build_parser', 'cmd_tune', 'cmd_train', 'cmd_run', 'cmd_experiments', 'RunsFailed',
+           'Request', 'read_requests', 'cmd_forget', 'main']
 
 # %% ../nbs/07_cli.ipynb #0005
 def _methods(s: str) -> list[str]:
@@ -273,9 +276,11 @@ def cmd_run(a: argparse.Namespace) -> pd.DataFrame:
         train = split_per_user(load_dataset(a.dataset, a.data_dir, **a.data_kw), seed=a.seeds[0]).train
         train_kw = _tuned(a, train, None, a.train_kw, a.seeds[0])
     else: train_kw = _tuned(a, None, None, a.train_kw, a.seeds[0])
-    df = run_protocol(a.dataset, a.data_dir, a.scenario, a.methods, a.seeds, a.n_forget_users, a.device, a.max_epochs,
-                      out, progress=not a.quiet, data_kw=a.data_kw, rel_tol=a.rel_tol, quality_trace=a.quality_trace,
-                      **train_kw)
+    _check_out_dir(out)  # (before the lock makes the folder)
+    with _locked(out, what='run', name=RUN_LOCK):  # a second `altnb run` into the same folder is refused, not interleaved
+        df = run_protocol(a.dataset, a.data_dir, a.scenario, a.methods, a.seeds, a.n_forget_users, a.device, a.max_epochs,
+                          out, progress=not a.quiet, data_kw=a.data_kw, rel_tol=a.rel_tol, quality_trace=a.quality_trace,
+                          **train_kw)
     for t in TABLES: print(results_table(df, t))
     print(f'wrote {out}/results.csv, table3.md, table4.md, table5.md and figures in {df.attrs.get("wall_s", 0):.1f} s')
     return df
@@ -478,6 +483,9 @@ def main(argv: Sequence[str] | None = None,  # arguments (default: sys.argv[1:])
     if a.command is None: p.print_help(); return 0
     if getattr(a, 'threads', 0): torch.set_num_threads(a.threads)
     try: {'train': cmd_train, 'tune': cmd_tune, 'forget': cmd_forget, 'run': cmd_run, 'experiments': cmd_experiments}[a.command](a)
+    except KeyboardInterrupt:  # Ctrl-C: one line and the shell's status for it (nothing half-written: every writer renames last)
+        if a.debug: raise
+        p.exit(130, f'altnb {a.command}: interrupted\n')
     except Exception as e:
         if a.debug: raise
         if isinstance(e, RunsFailed): p.exit(1, f'altnb {a.command}: error: {_one_line(e)}\n')

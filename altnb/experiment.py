@@ -690,12 +690,13 @@ _FIGURES = ('speedup', 'loss-vs-time', 'metric-vs-time', 'quality-vs-time')
 @contextmanager
 def _locked(folder: str | Path,  # the folder to lock (created)
             wait: bool = False,  # wait for the other holder (else refuse at once)
-            what: str = 'run'):
+            what: str = 'run',
+            name: str = LOCK):  # the lock file's name (one lock per use: a process never takes the same one twice)
     "Hold an exclusive lock on `folder` (an flock on its lock file, released when the process ends, however it ends)."
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
     try: import fcntl
     except ImportError: yield; return  # no flock on this platform: no lock
-    with open(folder / LOCK, 'a+') as f:
+    with open(folder / name, 'a+') as f:
         try: fcntl.flock(f, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         except BlockingIOError:
             f.seek(0); who = f.read().strip() or 'another process'
