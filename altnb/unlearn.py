@@ -87,6 +87,27 @@ class Method:
     def check(self, name:str, options:dict) -> None:
         bad = sorted(set(options) - set(self.options))
         if bad: raise ValueError(f'{name} does not take option(s) {bad}; it accepts: {", ".join(self.options) or "none"}')
+        for k, v in options.items():
+            if k in _VALID and not _VALID[k][0](v): raise ValueError(f'{name}: option {k}={v!r} must be {_VALID[k][1]}')
+
+def _number(lo:float, inf:bool=False, integer:bool=False, none:bool=False) -> Callable:
+    "A check that a value is a number ≥ lo (an integer; infinite allowed; None allowed)."
+    def ok(v):
+        if v is None: return none
+        if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)): return False
+        if integer and not float(v).is_integer() and not (inf and math.isinf(v)): return False
+        return (math.isfinite(v) or (inf and v == math.inf)) and v >= lo
+    return ok
+
+_VALID = {  # the options whose values can be checked before any work, and what they must be
+    'gtol': (_number(0), 'a finite number >= 0'), 'max_solves': (_number(0, inf=True), 'a number >= 0 (inf: never hand over)'),
+    'erase_items': (lambda v: isinstance(v, (bool, np.bool_)), 'True or False'),
+    'ah_tol': (_number(0, none=True), 'a finite number >= 0, or None'), 'ah_how': (lambda v: v in AH_HOW, f'one of {AH_HOW}'),
+    'hf_iters': (_number(1, integer=True), 'an integer >= 1'), 'hf_rtol': (_number(0), 'a finite number >= 0'),
+    'hf_eta': (_number(0), 'a finite number >= 0'), 'hf_damping': (_number(0), 'a finite number >= 0'),
+    'hvp': (lambda v: v in ('analytic', 'autograd'), "'analytic' or 'autograd'"),
+    'adamw_steps': (_number(1, integer=True), 'an integer >= 1'), 'adamw_lr': (_number(0), 'a finite number > 0'),
+}
 
 _AH, _HF, _ADAMW_ROWS = ('ah_how', 'ah_tol'), ('hf_iters', 'hf_rtol', 'hf_eta', 'hf_damping', 'hvp'), ('adamw_steps', 'adamw_lr')
 _FIT = tuple(k for k in inspect.signature(fit).parameters  # what the AdamW baselines pass on to `fit`
@@ -273,6 +294,7 @@ def forget(self,
     t0 = time.perf_counter()
     clock = Clock(observe)  # the call's clock: validation and upkeep are on it
     spec = method_of(method); spec.check(method, options)
+    if not _number(1, integer=True)(batch_rows): raise ValueError(f'batch_rows must be an integer >= 1, got {batch_rows!r}')
     if self._changed(): _check_finite(self._model); self._drifts = None; self._snapshot()  # edited since the last call
     D_f = self.request(pairs, users)
     rebuilt = spec.uses_drifts and self._drifts is None
