@@ -375,15 +375,19 @@ def read_ml1m(path:str|Path,  # ml-1m.zip, a folder holding it or ratings.dat (o
     return Interactions.from_raw(df['user'].to_numpy(), df['item'].to_numpy(), name)
 
 # %% ../nbs/00_data.ipynb #0044
+def _split_files(path:Path) -> list[Path]:
+    "The files of a dataset: the file itself, or a folder's train.txt, valid.txt (if any) and test.txt."
+    if not path.is_dir(): return [path]
+    files = [path / f for f in ('train.txt', 'valid.txt', 'test.txt') if (path / f).exists()]
+    if not {'train.txt', 'test.txt'} <= {f.name for f in files}:
+        raise FileNotFoundError(f'{path}: expected train.txt and test.txt in this folder')
+    return files
+
 def read_enmf(path:str|Path,  # a two-column file, or a folder with train.txt and test.txt (loaded as their union)
               name:str|None=None) -> Interactions:  # default: the folder / file name
     "ENMF-style `uid sid` pair files (header optional, whitespace-separated)."
     path = Path(path)
-    if path.is_dir():
-        files = [path / f for f in ('train.txt', 'valid.txt', 'test.txt') if (path / f).exists()]
-        if not {'train.txt', 'test.txt'} <= {f.name for f in files}:
-            raise FileNotFoundError(f'{path}: expected train.txt and test.txt in this folder')
-    else: files = [path]
+    files = _split_files(path)
     parts = []
     for f in files:
         raw = _read_bytes(f)
@@ -421,11 +425,7 @@ def read_adjacency(path:str|Path,  # one adjacency-list file, or a folder with t
                    name:str|None=None) -> Interactions:  # default: the folder / file name
     "Adjacency lists as LightGCN, NGCF and RecEraser publish splits: one line per user, `user item item ...`, whitespace-separated."
     path = Path(path)
-    if path.is_dir():
-        files = [path / f for f in ('train.txt', 'valid.txt', 'test.txt') if (path / f).exists()]
-        if not {'train.txt', 'test.txt'} <= {f.name for f in files}:
-            raise FileNotFoundError(f'{path}: expected train.txt and test.txt in this folder')
-    else: files = [path]
+    files = _split_files(path)
     us, vs = [], []
     for f in files:
         u, v = _adjacency_pairs(_read_bytes(f), str(f)); us += u; vs += v

@@ -63,8 +63,7 @@ def check_request(
 ) -> tuple[np.ndarray, Interactions]:  # D_f as a (k, 2) array (deduplicated), D_r
     "Validate a forget request against the model and its training data; return (D_f pairs, D_r)."
     model.check_data(data)
-    for name, p in [*model.named_parameters(), ('c (item weights)', model.c)]:
-        if not bool(torch.isfinite(p).all()): raise ValueError(f'model parameter {name} has non-finite values: refusing to unlearn from a broken model')
+    model.check_finite('unlearn from')
     pairs = _pairs_array(forget_pairs)
     u, v = pairs[:, 0], pairs[:, 1]
     bad = (u < 0) | (u >= data.n_users) | (v < 0) | (v >= data.n_items)

@@ -182,6 +182,12 @@ class ENMF(nn.Module):
         if (data.n_users, data.n_items) != (self.n_users, self.n_items):
             raise ValueError(f'data has {data.n_users} users × {data.n_items} items but the model {self.n_users} × {self.n_items}')
 
+    def check_finite(self, action:str='use') -> None:
+        "Refuse a model with a non-finite weight, item weights c included (a buffer, not a parameter)."
+        for name, t in [*self.named_parameters(), ('item weights c', self.c)]:
+            if not bool(torch.isfinite(t).all()):
+                raise ValueError(f'model {name}: non-finite values, refusing to {action} a broken model')
+
     @torch.no_grad()
     def loss(self, data) -> float:
         "Whole-data loss L (eq. 1, efficient form) on `data` (no dropout)."

@@ -160,8 +160,7 @@ def fit(train:Interactions,  # training pairs
         model = ENMF(train.n_users, train.n_items, d=d, c0=c0, lam=lam, dropout=dropout, item_weights=item_weights,
                      item_counts=train.item_counts, init_std=init_std, seed=seed if init_seed is None else init_seed,
                      device=device, dtype=dtype)
-    for name, t in [*model.named_parameters(), ('c (item weights)', model.c)]:  # (c is a buffer: a NaN there is no lr problem)
-        if not bool(torch.isfinite(t).all()): raise ValueError(f'model {name} has non-finite values: refusing to train from it')
+    model.check_finite('train from')  # (a NaN in c is no learning-rate problem: said here, not as divergence)
     model.train()
     model.h.requires_grad_(train_h)  # a frozen h gets no autograd graph either
     m, dim = model.n_users, model.d

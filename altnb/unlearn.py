@@ -130,11 +130,6 @@ def method_of(name:str) -> Method:
     return METHODS[name]
 
 # %% ../nbs/05e_unlearn.ipynb #d75847c0
-def _check_finite(model:ENMF) -> None:
-    for name, p in model.named_parameters():
-        if not bool(torch.isfinite(p).all()): raise ValueError(f'model parameter {name} has non-finite values: refusing to unlearn from a broken model')
-    if not bool(torch.isfinite(model.c).all()): raise ValueError('model item weights c have non-finite values: refusing to unlearn from a broken model')
-
 _WEIGHTS = ('P', 'Q', 'h', 'c')  # the tensors a model's state is made of
 
 class Eraser:
@@ -149,7 +144,7 @@ class Eraser:
         model.check_data(data)
         if len(data) == 0: raise ValueError('the training data is empty: there is nothing to forget')
         self._model = model.clone() if device is None else model.clone().to(device)
-        _check_finite(self._model)
+        self._model.check_finite('unlearn from')
         self._data, self._gone = data, []  # the remaining data is `_data` less the pairs in `_gone` (made when asked for)
         self.index = RowIndex.of(data, self._model.device)  # D's index, masked in place by every request
         self._drifts, self._snap = None, None  # (users, items) `RowDrift`s of the model; the weights they describe
@@ -295,7 +290,7 @@ def forget(self,
     clock = Clock(observe)  # the call's clock: validation and upkeep are on it
     spec = method_of(method); spec.check(method, options)
     if not _number(1, integer=True)(batch_rows): raise ValueError(f'batch_rows must be an integer >= 1, got {batch_rows!r}')
-    if self._changed(): _check_finite(self._model); self._drifts = None; self._snapshot()  # edited since the last call
+    if self._changed(): self._model.check_finite('unlearn from'); self._drifts = None; self._snapshot()  # edited since the last call
     D_f = self.request(pairs, users)
     rebuilt = spec.uses_drifts and self._drifts is None
     if rebuilt: self._make_drifts()  # (made on the data before the request, then told of it)

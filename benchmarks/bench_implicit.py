@@ -40,17 +40,13 @@ from altnb.metrics import evaluate
 from altnb.model import ENMF
 from altnb.train import TUNE_GRID, TUNED, tune
 from altnb.unlearn import Eraser, forget
+from _common import markdown  # (benchmarks/_common.py)
 
 METHODS = ('alteraser-ah-local', 'alteraser-ah', 'retrain-als')
 ALPHAS = (1.0, 3.0, 10.0, 30.0, 100.0)
 REGS = (1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0)
 
 
-def markdown(df: pd.DataFrame) -> str:
-    "A Markdown table (pandas' to_markdown needs tabulate, which altnb does not depend on)."
-    fmt = lambda v: ('—' if v != v else f'{v:.4g}') if isinstance(v, float) else str(v)
-    return '\n'.join(['| ' + ' | '.join(map(str, df.columns)) + ' |', '|' + '---|' * len(df.columns)]
-                     + ['| ' + ' | '.join(fmt(v) for v in r) + ' |' for r in df.itertuples(index=False)])
 
 
 def floats(s: str) -> tuple: return tuple(float(x) for x in s.split(',') if x)

@@ -20,7 +20,7 @@ quality bars against the retrain (`altnb.experiment.quality_bars`).
 Writes stream.md (the tables), stream.csv (one row per request and method), stream.png (per-request wall time over the
 stream, log y) and the trained original (original-*.pt, reused by the next run with the same data and seed) to --out.
 """
-import argparse, os, resource, sys, time, warnings
+import argparse, os, sys, time, warnings
 from pathlib import Path
 
 import matplotlib
@@ -38,6 +38,7 @@ from altnb.train import load_model, save_model
 try: from altnb.train import check_fingerprint  # (newer altnb: a checkpoint records its training data)
 except ImportError: check_fingerprint = None
 from altnb.unlearn import StoppingRule, forget
+from _common import markdown, peak_rss_mb, rss_mb  # (benchmarks/_common.py: run as python benchmarks/...)
 
 ML1M = dict(n_users=6040, n_items=3706, n_interactions=1_000_209)  # MovieLens-1m's shape
 METHOD = 'alteraser-ah-local'
@@ -45,22 +46,10 @@ VARIANTS = [('Eraser', {}),  # (label, Eraser.forget options): the default, and 
             ('Eraser, erase_items', {'erase_items': True})]  # (re-solves every item of the request, as implicit's update does)
 
 
-def peak_rss_mb() -> float:
-    "Peak resident memory of this process so far (MB; Linux reports KiB)."
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def rss_mb() -> float:
-    "Resident memory of this process now (MB)."
-    try: return int(Path('/proc/self/statm').read_text().split()[1]) * resource.getpagesize() / 2**20
-    except OSError: return float('nan')
 
 
-def markdown(df: pd.DataFrame) -> str:
-    "A Markdown table (pandas' to_markdown needs tabulate, which altnb does not depend on)."
-    fmt = lambda v: ('—' if v != v else f'{v:.4g}') if isinstance(v, float) else str(v)
-    return '\n'.join(['| ' + ' | '.join(df.columns) + ' |', '|' + '---|' * len(df.columns)]
-                     + ['| ' + ' | '.join(fmt(v) for v in r) + ' |' for r in df.itertuples(index=False)])
 
 
 def eraser_class():

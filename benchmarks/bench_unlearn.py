@@ -12,7 +12,7 @@ write it with a PNG plot of time vs request size.
     python benchmarks/bench_unlearn.py --scale 10 --sizes 64 --methods retrain,alteraser-ah,alteraser-ah-local
     python benchmarks/bench_unlearn.py --smoke                          # tiny, seconds (CI)
 """
-import argparse, resource, sys, time
+import argparse, sys, time
 from pathlib import Path
 
 import matplotlib
@@ -25,21 +25,14 @@ from altnb.data import Interactions
 from altnb.experiment import BAR_MARGINS as B, load_dataset, run_protocol
 from altnb.model import ENMF
 from altnb.unlearn import ModelState, RowIndex
+from _common import markdown, peak_rss_mb  # (benchmarks/_common.py)
 
 ML1M = dict(n_users=6040, n_items=3706, n_interactions=1_000_209)  # MovieLens-1m's shape
 METHODS = ['retrain', 'retrain*', 'warm-start', 'alteraser-adamw', 'alteraser-hf', 'alteraser-ah', 'alteraser-ah-local', 'retrain-als']
 
 
-def peak_rss_mb() -> float:
-    "Peak resident memory of this process so far (MB; Linux reports KiB)."
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def markdown(df: pd.DataFrame) -> str:
-    "A Markdown table (pandas' to_markdown needs tabulate, which altnb does not depend on)."
-    fmt = lambda v: f'{v:.4g}' if isinstance(v, float) else str(v)
-    return '\n'.join(['| ' + ' | '.join(df.columns) + ' |', '|' + '---|' * len(df.columns)]
-                     + ['| ' + ' | '.join(fmt(v) for v in r) + ' |' for r in df.itertuples(index=False)])
 
 
 def main(argv=None):
