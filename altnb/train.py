@@ -139,7 +139,7 @@ def fit(train:Interactions,  # training pairs
         progress:bool=True,  # tqdm progress bar
         callback:Callable|None=None,  # callback(epoch, model, history) -> True to stop, after each epoch
         grad:str='hand',  # 'hand' (hand-derived gradients) or 'autograd'
-        train_h:bool=False,  # also learn h (default: h stays at its initial ones, see the markdown)
+        train_h:bool=False,  # also learn h (default: h stays at its initial ones; why: the markdown above)
        ) -> tuple[ENMF, History]:
     "Train ENMF with AdamW over user mini-batches; early stopping on `valid` restores the best model."
     if grad not in ('hand', 'autograd'): raise ValueError(f"grad must be 'hand' or 'autograd', got {grad!r}")
