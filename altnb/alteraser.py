@@ -23,7 +23,8 @@ from .model import ENMF, RowProblem, enmf_loss, item_problem, user_problem
 from .train import fit
 
 # %% auto #0
-__all__ = ['StoppingRule', 'ForgetReport', 'Clock', 'update_rows', 'alteraser', 'retrain_als']
+__all__ = ['StoppingRule', 'ErasureRule', 'ForgetReport', 'Clock', 'update_rows', 'alteraser', 'retrain_als', 'relative_gradient',
+           'retrain_exact']
 
 # %% ../nbs/05c_alteraser.ipynb #8e9bbf57
 @dataclass
@@ -45,6 +46,27 @@ class StoppingRule:
             prev = abs(losses[-3] - losses[-2]) / abs(losses[-2]) if len(losses) >= 3 else math.inf  # none yet: moving
             if 0 <= gain < self.rel_tol and prev < self.settle * self.rel_tol:
                 return f'converged: pass {passes} lowered L_Dr by {gain:.2e} < rel_tol={self.rel_tol:g} (the one before: {prev:.2e})'
+        if passes >= self.max_passes: return f'max_passes={self.max_passes} reached'
+        return None
+
+# %% ../nbs/05c_alteraser.ipynb #f3cdd832
+@dataclass
+class ErasureRule:
+    "Stop after a full pass that changed the forgotten pairs' scores by at most `tol` × the erase pass's change (RMS over D_f); or at `max_passes`."
+    tol:float=0.05  # relative change of the forgotten pairs' scores below which the request counts as erased
+    max_passes:int=1000  # cap on full passes
+
+    def check(self,
+              changes:list,  # RMS change of D_f's scores: in the erase pass first, then in each full pass
+              passes:int|None=None,  # full passes done (default len(changes) - 1)
+             ) -> str|None:  # why to stop, or None to go on
+        "The stop reason after the latest pass, or None."
+        passes = len(changes) - 1 if passes is None else passes
+        if changes and not math.isfinite(changes[-1]): raise FloatingPointError(f"the forgotten pairs' scores became {changes[-1]}")
+        if changes and changes[0] == 0: return 'erased: the erase pass left the forgotten pairs\' scores unchanged'
+        if passes >= 1 and changes[-1] <= self.tol * changes[0]:
+            return (f"erased: pass {passes} changed the forgotten pairs' scores by {changes[-1] / changes[0]:.2%} "
+                    f"of the erase pass's change (tol={self.tol:g})")
         if passes >= self.max_passes: return f'max_passes={self.max_passes} reached'
         return None
 
@@ -150,34 +172,52 @@ def update_rows(
 def _loss_fn(model:ENMF, index:RowIndex):
     return lambda: float(enmf_loss(model.P.detach(), model.Q.detach(), model.h.detach(), index.users, index.items, model.c, model.lam))
 
-def _erase_pass(model:ENMF, index:RowIndex, forget_pairs:np.ndarray, solver:str, batch_rows:int, clock:Clock, **solver_kw):
+def _trace_loss(L:Callable, clock:Clock, trace:bool) -> Callable:
+    "The loss for a trace that no rule reads: off the clock, and NaN unless a trace is asked for."
+    def loss():
+        if not trace: return math.nan
+        with clock.off(): return L()
+    return loss
+
+def _pair_scores(model:ENMF, pairs:np.ndarray) -> Callable:  # () -> (k,) s_ui = p_uᵀ diag(h) q_i of D_f
+    u, i = (torch.as_tensor(np.ascontiguousarray(pairs[:, c]), device=model.device) for c in (0, 1))
+    return lambda: model.score(u, i).detach()
+
+def _rms(x:Tensor) -> float: return float(x.double().pow(2).mean().sqrt()) if len(x) else 0.0
+
+def _erase_pass(model:ENMF, index:RowIndex, forget_pairs:np.ndarray, solver:str, batch_rows:int, clock:Clock, loss:Callable, **solver_kw):
     "Solve the rows of the users and items that occur in D_f on D_r (users first): Algorithm 1, line 6."
     dev, trace = model.device, []
-    L = _loss_fn(model, index)
-    clock.mark(trace, L())  # Θ_a on D_r, the start (on the clock: the stopping rule reads it; not shown to the observer)
+    clock.mark(trace, loss())  # Θ_a on D_r, the start (not shown to the observer)
     Uf = torch.as_tensor(np.unique(forget_pairs[:, 0]), device=dev)
     Vf = torch.as_tensor(np.unique(forget_pairs[:, 1]), device=dev)
     touched = {'users': update_rows(model, index, 'user', Uf, solver, batch_rows, **solver_kw),  # forgetting users ...
                'items': update_rows(model, index, 'item', Vf, solver, batch_rows, **solver_kw)}  # ... then their items
-    clock.mark(trace, L(), model)
-    return L, trace, touched
+    clock.mark(trace, loss(), model)
+    return trace, touched
 
 def alteraser(
     model:ENMF,  # warm start Θ_a; its P and Q rows are updated in place
     index:RowIndex,  # D_r's index (e.g. D_a's with the request masked out: `RowIndex.without`)
     forget_pairs:np.ndarray,  # (k, 2) D_f
     solver:str='ah',  # sub-solver: 'ah', 'hf' or 'adamw'
-    rule:StoppingRule|None=None,  # stopping rule for the full passes
+    rule:StoppingRule|ErasureRule|None=None,  # when to stop the full passes (default: `ErasureRule()`)
     batch_rows:int=8192,  # rows per block
     progress:bool=False,  # show a progress bar over passes
     clock:Clock|None=None,  # the method's clock (and observer); default: a new one
+    trace:bool=True,  # with an `ErasureRule`, evaluate the loss on D_r at every point for the trace (off the clock); False: NaN
     **solver_kw,
 ) -> tuple[list, str, dict]:  # trace [(s, L_Dr)], stop reason, rows touched by the erase pass
     "Algorithm 1 (AltEraser): one erase pass over the rows in D_f, then full alternating passes until the rule stops."
-    rule, clock = rule or StoppingRule(), clock or Clock()
-    L, trace, touched = _erase_pass(model, index, forget_pairs, solver, batch_rows, clock, **solver_kw)
-    losses = [trace[0][1], trace[-1][1]]  # start, after the erase pass (not a stopping point)
-    return trace, _full_passes(model, index, L, clock, trace, losses, rule, solver, batch_rows, progress, **solver_kw), touched
+    rule, clock, L = rule or ErasureRule(), clock or Clock(), _loss_fn(model, index)
+    if isinstance(rule, StoppingRule):  # the loss rule reads every loss: on the clock
+        points, touched = _erase_pass(model, index, forget_pairs, solver, batch_rows, clock, L, **solver_kw)
+        losses = [points[0][1], points[-1][1]]  # start, after the erase pass (not a stopping point)
+        return points, _full_passes(model, index, L, clock, points, losses, rule, solver, batch_rows, progress, **solver_kw), touched
+    loss, score = _trace_loss(L, clock, trace), _pair_scores(model, forget_pairs)
+    s = score()
+    points, touched = _erase_pass(model, index, forget_pairs, solver, batch_rows, clock, loss, **solver_kw)
+    return points, _erasing_passes(model, index, score, s, loss, clock, points, rule, solver, batch_rows, progress, **solver_kw), touched
 
 # %% ../nbs/05c_alteraser.ipynb #a955b673
 def _full_passes(model, index, L, clock, trace, losses, rule, solver, batch_rows, progress, desc=None, **solver_kw) -> str:
@@ -191,6 +231,19 @@ def _full_passes(model, index, L, clock, trace, losses, rule, solver, batch_rows
         bar.update(1); bar.set_postfix(loss=f'{losses[-1]:.6g}')
         reason = rule.check(losses, passes=len(losses) - done)
         if reason: break
+    bar.close()
+    return reason
+
+def _erasing_passes(model, index, score, s, loss, clock, trace, rule, solver, batch_rows, progress, **solver_kw) -> str:
+    "Full passes until the erasure rule stops them; `s` holds D_f's scores before the erase pass (just done)."
+    s_new = score(); changes, s = [_rms(s_new - s)], s_new  # e_0: the erase pass's change
+    bar = tqdm(total=rule.max_passes, desc=f'alteraser-{solver}', disable=not progress, leave=False)
+    while (reason := rule.check(changes)) is None:
+        update_rows(model, index, 'user', None, solver, batch_rows, **solver_kw)
+        update_rows(model, index, 'item', None, solver, batch_rows, **solver_kw)
+        s_new = score(); changes.append(_rms(s_new - s)); s = s_new  # e_k
+        clock.mark(trace, loss(), model)
+        bar.update(1); bar.set_postfix(change=f'{changes[-1] / max(changes[0], 1e-30):.2%}')
     bar.close()
     return reason
 
@@ -234,3 +287,35 @@ def retrain_als(
     clock.mark(trace, L())
     losses = [trace[0][1]]
     return new, trace, _full_passes(new, index, L, clock, trace, losses, rule, 'ah', batch_rows, progress, desc='retrain-als')
+
+# %% ../nbs/05c_alteraser.ipynb #e6148f0d
+@torch.no_grad()
+def relative_gradient(model:ENMF, index:RowIndex) -> float:
+    "‖∇L‖ / ‖∇L at P = Q = 0‖ on the index's data: √(Σ‖A_i x_i − b_i‖² / Σ‖b_i‖²) over every user and item row."
+    num = den = 0.0
+    for kind, X in (('user', model.P), ('item', model.Q)):
+        prob = _row_problem(model, index, kind, None, _gram(model, kind))
+        num += float((prob.Av(X) - prob.b).double().pow(2).sum()); den += float(prob.b.double().pow(2).sum())
+    return math.sqrt(num / den) if den else 0.0
+
+def retrain_exact(
+    model:ENMF,  # the original model: only its hyper-parameters and initialisation are used
+    index:RowIndex,  # D_r's index
+    gtol:float=1e-4,  # stop when the relative gradient norm is at most this
+    max_passes:int=1000,  # cap on full passes
+    batch_rows:int=8192,  # rows per block
+    progress:bool=False,  # progress bar
+    clock:Clock|None=None,  # the method's clock (and observer); default: a new one
+    trace:bool=True,  # evaluate the loss after every pass for the trace (off the clock); False: NaN
+) -> tuple[ENMF, list, str]:  # new model, trace, stop reason
+    "The optimum of the loss on D_r from the original's initialisation: exact alternating solves until the relative gradient ≤ gtol."
+    clock, new, points = clock or Clock(), _init_like(model), []
+    loss = _trace_loss(_loss_fn(new, index), clock, trace)
+    clock.mark(points, loss())
+    for p in tqdm(range(1, max_passes + 1), desc='retrain-exact', disable=not progress, leave=False):
+        update_rows(new, index, 'user', None, 'ah', batch_rows, ah_how='direct')  # P = argmin L(·, Q): Cholesky per row
+        update_rows(new, index, 'item', None, 'ah', batch_rows, ah_how='direct')  # Q = argmin L(P, ·)
+        g = relative_gradient(new, index)
+        clock.mark(points, loss(), new)
+        if g <= gtol: return new, points, f'converged: relative gradient {g:.2e} <= gtol={gtol:g} after {p} passes'
+    return new, points, f'max_passes={max_passes} reached (relative gradient {g:.2e})' 

@@ -11,7 +11,8 @@ import torch
 from torch import Tensor
 from tqdm import tqdm
 
-from .alteraser import Clock, StoppingRule, _features, _full_passes, _gram, _loss_fn, _row_problem, update_rows
+from .alteraser import (Clock, ErasureRule, StoppingRule, _erasing_passes, _features, _gram, _loss_fn, _pair_scores,
+                             _row_problem, update_rows)
 from .index import RowIndex, _ptr, patch_to
 from .model import ENMF
 
@@ -73,6 +74,7 @@ class RowDrift:
         # (rows, terms) of the request's positives, added when E is made (`deleted`)
         self._Gf = self.G  # the Gram matrix at the last fold: row i's Gram term is s_i (G − G_f) x_i
         self._norms, self._dirty = None, []  # (‖E_i‖, ‖b_i‖, ‖x_i‖) of every row for `select`; rows whose norms changed since
+        self._mu = None  # (G, λ_min(G)) for `select`'s bound
 
     @property
     def X(self) -> Tensor: return self.model.P if self.kind == 'user' else self.model.Q  # this side's rows
@@ -93,6 +95,12 @@ class RowDrift:
         "s_i (G − G_f) x_i: the part of the drift the Gram matrix's move since the last fold makes."
         X = self.X if rows is None else self.X.index_select(0, rows)
         return (X @ (self.G - self._Gf)) * self._scale(rows)
+
+    @property
+    def mu(self) -> float:
+        "μ = λ_min(G) ≥ 0, so that A_i ⪰ (s_i μ + λ) I (the positives' term is ⪰ 0): kept with the G it is of."
+        if self._mu is None or self._mu[0] is not self.G: self._mu = (self.G, float(torch.linalg.eigvalsh(self.G)[0].clamp_min(0)))
+        return self._mu[1]
 
     @property
     def D(self) -> Tensor:  # (B, d)
@@ -202,8 +210,8 @@ def settled(self, rows:Tensor) -> None:
 
 @patch_to(RowDrift)
 @torch.no_grad()
-def select(self, gtol:float) -> Tensor:  # (k,) rows with ‖Δ_i‖ > gtol·‖b_i‖, ascending
-    "Rows whose drift is not small relative to their own scale ‖b_i‖: a bound screens every row in O(B), the candidates are checked exactly."
+def select(self, gtol:float) -> Tensor:  # (k,) rows with ‖Δ_i‖ > gtol·(s_i μ + λ)‖x_i‖, ascending
+    "Rows the drift may move by more than gtol of themselves (‖A_i⁻¹Δ_i‖ ≤ ‖Δ_i‖/(s_i μ + λ), μ = λ_min(G)): a bound screens every row in O(B), the candidates are checked exactly."
     if self._E is None and self._gone is None and self.G is self._Gf:  # no drift yet
         return torch.zeros(0, dtype=torch.long, device=self.X.device)
     E, b, X = self.E, self.b, self.X
@@ -212,9 +220,9 @@ def select(self, gtol:float) -> Tensor:  # (k,) rows with ‖Δ_i‖ > gtol·‖
         r = torch.unique(torch.cat(self._dirty)); self._dirty = []
         for n, M in zip(self._norms, (E, b, X)): n.index_copy_(0, r, M.index_select(0, r).norm(dim=1))
     nE, nb, nx = self._norms
-    tol = gtol * nb.clamp_min(torch.finfo(b.dtype).tiny)
     dG, s = self.G - self._Gf, self._scale()
     s = s[:, 0] if torch.is_tensor(s) else s
+    tol = gtol * (s * self.mu + self.model.lam) * nx  # (B,) a drift below it moves its row by < gtol·‖x_i‖
     cand = torch.nonzero(nE + s * float(torch.linalg.matrix_norm(dG)) * nx > tol).reshape(-1)  # ‖·‖_F ≥ ‖·‖₂: a cheap bound first
     if len(cand) > 64:  # then the exact spectral norm, if the Frobenius one lets many rows through: ‖Gram term_i‖ ≤ s_i‖dG‖₂‖x_i‖
         cand = torch.nonzero(nE + s * float(torch.linalg.eigvalsh(dG).abs().max()) * nx > tol).reshape(-1)
@@ -229,13 +237,14 @@ def alteraser_local(
     du:RowDrift,  # the users' drift on D_r, told of the request (`RowDrift.request`, or built on D_r's derived index)
     di:RowDrift,  # the items' drift, likewise
     forget_pairs:np.ndarray,  # (k, 2) D_f
-    gtol:float=0.01,  # relative drift tolerance: rows whose gradient moved by more than gtol·‖b_i‖ are re-solved
-    rule:StoppingRule|None=None,  # its max_passes caps the rounds; it stops the full passes of a handover
+    gtol:float=0.05,  # rows the drift may move by more than gtol·‖x_i‖ (`RowDrift.select`'s bound) are re-solved
+    rule:StoppingRule|None=None,  # its max_passes caps the rounds and the full passes of a handover
     batch_rows:int=8192,  # rows per block
     progress:bool=False,  # progress bar over rounds
     clock:Clock|None=None,  # the method's clock (and observer); default: a new one
-    max_solves:float=1.0,  # after this many full passes' worth of row solves, switch to full passes (inf: never)
+    max_solves:float=0.5,  # after this many full passes' worth of row solves, switch to full passes (inf: never)
     erase_items:bool=False,  # round 1 also re-solves every item of D_f (Algorithm 1's erase pass)
+    erase_tol:float=0.05,  # the `ErasureRule` of the full passes after a handover
     trace:bool=True,  # evaluate the loss on D_r after every round for the trace (off the clock); False: NaN there
     **solver_kw,  # `solve_rows` options of the AH solves (ah_tol, ah_how)
 ) -> tuple[list, str, dict, dict|None]:  # trace, stop reason, rows solved, rows moved {'user': .., 'item': ..} (None: all, after full passes)
@@ -247,6 +256,7 @@ def alteraser_local(
         if not trace: return math.nan
         with clock.off(): return L()
     points.append((clock(), loss()))  # the start
+    score = _pair_scores(model, forget_pairs); s0 = score()  # D_f's scores at the start (for a handover's erasure rule)
     users = torch.as_tensor(np.unique(forget_pairs[:, 0]), device=dev)  # round 1: the forgetting users
     erase = torch.as_tensor(np.unique(forget_pairs[:, 1]), device=dev) if erase_items else None  # ... and D_f's items
     solved, moved = {'users': 0, 'items': 0}, {'user': [], 'item': []}
@@ -270,10 +280,13 @@ def alteraser_local(
         if len(users) == 0:  # the same argument with the sides swapped
             reason = f'no row drift above gtol={gtol:g}'; break
         if solved['users'] + solved['items'] > max_solves * (index.n['user'] + index.n['item']):
-            # the request's neighbourhood is the whole graph: full passes (under the shared rule) do the rest for less
-            losses = [L()]  # on the clock: the rule uses it
-            reason = 'full passes after the rounds: ' + _full_passes(model, index, L, clock, points, losses, rule, 'ah',
-                                                                      batch_rows, progress, **solver_kw)
-            solved['users'] += (len(losses) - 1) * index.n['user']; solved['items'] += (len(losses) - 1) * index.n['item']
+            # the request's neighbourhood is the whole graph: full passes do the rest for less, until the request is
+            # erased (`ErasureRule`: its e_0 is the change of D_f's scores over the rounds)
+            before = len(points)
+            reason = 'full passes after the rounds: ' + _erasing_passes(model, index, score, s0, loss, clock, points,
+                                                                         ErasureRule(erase_tol, rule.max_passes), 'ah',
+                                                                         batch_rows, progress, **solver_kw)
+            n = len(points) - before
+            solved['users'] += n * index.n['user']; solved['items'] += n * index.n['item']
             return points, reason, solved, None
     return points, reason, solved, {k: torch.cat(v) if v else torch.zeros(0, dtype=torch.long, device=dev) for k, v in moved.items()}

@@ -15,8 +15,8 @@ import torch
 from torch import Tensor
 
 from .ah import AH_HOW, SUB_SOLVERS, ah_solve, solve_rows
-from .alteraser import (Clock, ForgetReport, StoppingRule, _fit_with_rule, _loss_fn, _time_to_target, alteraser,
-                             retrain_als, update_rows)
+from .alteraser import (Clock, ErasureRule, ForgetReport, StoppingRule, _fit_with_rule, _loss_fn, _time_to_target,
+                             alteraser, retrain_als, retrain_exact, update_rows)
 from .data import Interactions
 from .index import RowIndex, Shape, _pairs_array, check_request, patch_to
 from .local import ModelState, RowDrift, alteraser_local, row_residuals
@@ -55,9 +55,10 @@ class Unlearned:
 
 # %% ../nbs/05e_unlearn.ipynb #234ec6dd
 def _alteraser_run(solver:str) -> Callable:
-    def run(job:Job, **solver_kw) -> Unlearned:
-        trace, reason, touched = alteraser(job.model, job.index, job.pairs, solver, job.rule, job.batch_rows, job.progress,
-                                           job.clock, **solver_kw)
+    def run(job:Job, erase_tol:float|None=ErasureRule.tol, **solver_kw) -> Unlearned:
+        rule = job.rule if erase_tol is None else ErasureRule(erase_tol, job.rule.max_passes)  # None: the loss rule
+        trace, reason, touched = alteraser(job.model, job.index, job.pairs, solver, rule, job.batch_rows, job.progress,
+                                           job.clock, trace=job.trace, **solver_kw)
         return Unlearned(trace, reason, len(trace) - 2, touched)  # (the erase pass is not a full pass)
     return run
 
@@ -68,6 +69,11 @@ def _local_run(job:Job, **kw) -> Unlearned:
 
 def _retrain_als_run(job:Job) -> Unlearned:
     new, trace, reason = retrain_als(job.model, job.index, job.rule, job.batch_rows, job.progress, job.clock)
+    return Unlearned(trace, reason, len(trace) - 1, model=new)
+
+def _retrain_exact_run(job:Job, gtol:float=1e-4) -> Unlearned:
+    new, trace, reason = retrain_exact(job.model, job.index, gtol, job.rule.max_passes, job.batch_rows, job.progress,
+                                       job.clock, job.trace)
     return Unlearned(trace, reason, len(trace) - 1, model=new)
 
 def _adamw_run(warm:bool, seed_shift:int=0) -> Callable:
@@ -106,6 +112,7 @@ _VALID = {  # the options whose values can be checked before any work, and what 
     'hf_iters': (_number(1, integer=True), 'an integer >= 1'), 'hf_rtol': (_number(0), 'a finite number >= 0'),
     'hf_eta': (_number(0), 'a finite number >= 0'), 'hf_damping': (_number(0), 'a finite number >= 0'),
     'hvp': (lambda v: v in ('analytic', 'autograd'), "'analytic' or 'autograd'"),
+    'erase_tol': (_number(0, none=True), 'a finite number >= 0, or None (the loss rule)'),
     'adamw_steps': (_number(1, integer=True), 'an integer >= 1'), 'adamw_lr': (_number(0), 'a finite number > 0'),
 }
 
@@ -117,11 +124,12 @@ METHODS = {
     'retrain': Method(_adamw_run(False), _FIT),
     'retrain*': Method(_adamw_run(False, 1), _FIT),  # an independent retrain: another training seed
     'warm-start': Method(_adamw_run(True), _FIT + ('warm_lr_scale',)),
-    'alteraser-adamw': Method(_alteraser_run('adamw'), _ADAMW_ROWS),
-    'alteraser-hf': Method(_alteraser_run('hf'), _HF),
-    'alteraser-ah': Method(_alteraser_run('ah'), _AH),
-    'alteraser-ah-local': Method(_local_run, ('gtol', 'max_solves', 'erase_items') + _AH, uses_drifts=True),
+    'alteraser-adamw': Method(_alteraser_run('adamw'), ('erase_tol',) + _ADAMW_ROWS),
+    'alteraser-hf': Method(_alteraser_run('hf'), ('erase_tol',) + _HF),
+    'alteraser-ah': Method(_alteraser_run('ah'), ('erase_tol',) + _AH),
+    'alteraser-ah-local': Method(_local_run, ('gtol', 'max_solves', 'erase_items', 'erase_tol') + _AH, uses_drifts=True),
     'retrain-als': Method(_retrain_als_run, ()),
+    'retrain-exact': Method(_retrain_exact_run, ('gtol',)),  # the converged reference
 }
 
 def method_of(name:str) -> Method:
