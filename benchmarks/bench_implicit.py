@@ -13,7 +13,7 @@ Two measurements on one dataset's own train/test split (MovieLens-1m as the RecE
 2. Forgetting. A request of N users (`choose_forgetting_users`, seeded), each deleting half of their training items
    (`pick_deletions`), applied with `Eraser(model, data).forget(pairs, method=...)` for 'alteraser-ah-local' and
    'alteraser-ah' (and `forget(..., 'retrain-als')`) to (a) the tuned implicit model imported by
-   `altnb.interop.from_implicit` and (b) the altnb model of part 1. Each is judged by `altnb.experiment.quality_bars`
+   `altnb.interop.from_implicit` and (b) the altnb model of part 1. Each is judged by `altnb.quality.quality_bars`
    against a retrain by the origin's own means: (a) implicit refitted on the remaining data with the original's
    hyper-parameters and random_state (the same initialisation), retrain* = random_state + 1; (b) altnb's retrain-als
    from the original's initialisation, retrain* = from seed + 1.
@@ -33,7 +33,8 @@ import torch
 
 from altnb.alteraser import StoppingRule, retrain_als
 from altnb.data import Interactions, load_split, split_per_user, synthetic
-from altnb.experiment import BAR_MARGINS as B, choose_forgetting_users, measure, pick_deletions, quality_bars, warm_up
+from altnb.experiment import Scenario, choose_forgetting_users, measure, pick_deletions, warm_up
+from altnb.quality import BAR_MARGINS as B, quality_bars
 from altnb.index import RowIndex
 from altnb.interop import from_implicit, implicit_params
 from altnb.metrics import evaluate
@@ -204,8 +205,9 @@ def main(argv=None):
     rs, _ = forget(ENMF(train.n_users, train.n_items, d=d, c0=c0, lam=lam, seed=a.seed + 1), train, pairs, 'retrain-als', rule=rule)
     origins.append(('altnb', alt, train, rm, rrep.time_s, rs, f'altnb retrain-als on D_r (seed {a.seed}; * = seed {a.seed + 1}), {rrep.passes} passes'))
     for origin, model, data, ref, ref_s, star, how in origins:
-        r_ref, top_ref, top_all = measure(ref, D_r, pairs, test, users)
-        rbo_star = measure(star, D_r, pairs, test, users, top_ref, top_all)[0]['rbo@10']
+        sc = Scenario(users=users, D_f=pairs, D_r=D_r, test=test)
+        refm = measure(ref, sc); r_ref = refm.metrics
+        rbo_star = measure(star, sc, refm).metrics['rbo@10']
         cands = [('original (nothing forgotten)', model, None, None, np.nan)]
         for meth in METHODS:
             if meth == 'retrain-als' and origin == 'altnb': continue  # it is this origin's retrain
@@ -219,7 +221,7 @@ def main(argv=None):
             cands.append((meth, mm, rep, wall, setup))
         cands.append(('retrain*', star, None, None, np.nan))
         for meth, mm, rep, wall, setup in cands:
-            met = measure(mm, D_r, pairs, test, users, top_ref, top_all)[0]
+            met = measure(mm, sc, refm).metrics
             bars = quality_bars(met, r_ref, rbo_star)
             ok = {c.split(' ')[0]: k for c, v, tgt, k in bars}
             quality.append({'origin': origin, 'method': meth,

@@ -10,7 +10,7 @@ requests, as a practitioner would do it (edit the CSR, `partial_fit_users` on th
 on their items; the same objective, initialised from the original's factors), one `retrain` and one `retrain-als` on
 the final remaining data, and one combined request of every pair on the original. Quality after the stream: loss on
 the final data, re-predict on every forgotten pair, Recall@10 / NDCG@10 / RBO@10 of the stream's users, and the
-quality bars against the retrain (`altnb.experiment.quality_bars`).
+quality bars against the retrain (`altnb.quality.quality_bars`).
 
     python benchmarks/bench_stream.py                                    # synthetic at MovieLens-1m's shape, R = 1 and 8
     python benchmarks/bench_stream.py --scale 10 --users-per-request 8 --requests 30
@@ -31,7 +31,8 @@ import pandas as pd
 import torch
 
 from altnb.data import split_per_user, synthetic
-from altnb.experiment import BAR_MARGINS as B, load_dataset, measure, quality_bars, train_original, warm_up
+from altnb.experiment import Scenario, load_dataset, measure, train_original, warm_up
+from altnb.quality import BAR_MARGINS as B, quality_bars
 from altnb.metrics import rbo_at_k
 from altnb.model import user_problem
 from altnb.train import load_model, save_model
@@ -292,14 +293,15 @@ def main(argv=None):
             sync(); reps[m].wall = time.perf_counter() - t
 
         # --- quality after the stream -------------------------------------------------------------------------------
-        r_ref, top_ref, top_ref_all = measure(models['retrain'], D_r, all_pairs, test, users, mask=mask)
-        top_comb = measure(models[METHOD], D_r, all_pairs, test, users, top_ref, top_ref_all, None, mask)[1]
+        sc = Scenario(users=users, D_f=all_pairs, D_r=D_r, test=test, mask=mask)
+        ref = measure(models['retrain'], sc); r_ref, top_ref = ref.metrics, ref.top
+        top_comb = measure(models[METHOD], sc, ref).top
         cands = [('original', original), *[(lb.replace('Eraser', 'Eraser stream'), st['model']) for lb, st in streams.items()], ('combined request', models[METHOD]),
                  *([('implicit stream', m_impl)] if m_impl is not None else []), ('retrain-als', models['retrain-als']),
                  *([('retrain*', models['retrain*'])] if 'retrain*' in models else []), ('retrain', models['retrain'])]
         mets = {}
         for name, mod in cands:
-            met, top, _ = (r_ref, top_ref, None) if name == 'retrain' else measure(mod, D_r, all_pairs, test, users, top_ref, top_ref_all, None, mask)
+            met, top, _ = (r_ref, top_ref, None) if name == 'retrain' else measure(mod, sc, ref)
             met['rbo@10_vs_combined'] = float(rbo_at_k(top, top_comb, 10))
             mets[name] = met
         rbo_star = mets['retrain*']['rbo@10'] if 'retrain*' in mets else None
@@ -369,7 +371,7 @@ def main(argv=None):
           'memory added by the Eraser and its stream.\n\n' + markdown(tdf) + '\n\n'
           '## Quality after the stream\n\n'
           f'Stream\'s users (R × N), their test split; rankings mask the remaining training and validation items. Bars '
-          f'against the retrain (`altnb.experiment.quality_bars`): Recall@10 and NDCG@10 within {B["metric"]}, '
+          f'against the retrain (`altnb.quality.quality_bars`): Recall@10 and NDCG@10 within {B["metric"]}, '
           f'RBO@10 ≥ retrain*\'s − {B["rbo"]}, re-predict within {B["repredict"]:.0%}, loss ≤ retrain\'s + {B["loss"]:.1%} '
           '(one seed). "implicit stream" = implicit\'s factors after its stream, put back into an ENMF (same objective).\n\n'
           + markdown(qdf) + '\n\n' + '\n'.join(f'* {n}' for n in notes) + '\n')

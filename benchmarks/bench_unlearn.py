@@ -22,7 +22,8 @@ import pandas as pd
 import torch
 
 from altnb.data import Interactions
-from altnb.experiment import BAR_MARGINS as B, load_dataset, run_protocol
+from altnb.experiment import load_dataset, run_protocol
+from altnb.quality import BAR_MARGINS as B
 from altnb.model import ENMF
 from altnb.unlearn import ModelState, RowIndex
 from _common import markdown, peak_rss_mb  # (benchmarks/_common.py)
@@ -72,9 +73,9 @@ def main(argv=None):
     rows = []
     for k in sizes:
         t = time.perf_counter()
-        df = run_protocol(a.dataset, a.data_dir, 'utility', ['original'] + methods, [a.seed], k, a.device,
-                          out_dir=out / f'size-{k}', progress=False, data_kw=data_kw, others=False, label=label,
-                          quality_trace=not a.no_quality_trace)
+        df = run_protocol(a.dataset, data_dir=a.data_dir, scenario='utility', methods=['original'] + methods, seeds=[a.seed],
+                          n_forget_users=k, device=a.device, out_dir=out / f'size-{k}', progress=False, data_kw=data_kw,
+                          others=False, label=label, quality_trace=not a.no_quality_trace).rows
         df = df[df.method != 'original'].copy()
         als = df.loc[df.method == 'retrain-als', 'time_s']
         df['speedup_vs_als'] = float(als.iloc[0]) / df.time_s if len(als) else float('nan')
@@ -97,7 +98,7 @@ def main(argv=None):
           f'time_to_quality_s = first time the model met every quality bar against retrain (Recall@10 and '
           f'NDCG@10 within {B["metric"]}, RBO@10 >= retrain*\'s - {B["rbo"]}, re-predict within {B["repredict"]:.0%}, '
           f'loss <= retrain\'s + {B["loss"]:.1%}; '
-          f'`altnb.experiment.at_retrain_quality`), speedup_to_quality = retrain time / that, quality_vs_als = retrain-als '
+          f'`altnb.quality.at_retrain_quality`), speedup_to_quality = retrain time / that, quality_vs_als = retrain-als '
           f'time (to its rule) / that. peak_rss_mb = process peak so far. Set-up, paid once per dataset and model and in no '
           f'method\'s time: the index of the data ({index_s * 1000:.2f} ms here) and, for alteraser-ah-local, the model\'s '
           f'per-model state (`ModelState`: features, Gram matrices, every row\'s b on the data; {state_s * 1000:.2f} ms here).\n\n' + markdown(res) + '\n')

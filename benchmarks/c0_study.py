@@ -16,7 +16,8 @@ from pathlib import Path
 import pandas as pd
 import torch
 
-from altnb.experiment import quality_on_means, run_protocol
+from altnb.experiment import run_protocol
+from altnb.quality import quality_on_means
 
 SETS = {'amazon-14core': dict(dataset='amazon-14core', data_dir='../shared/data/amazon-14core', data_kw={}),
         'synthetic-ml1m': dict(dataset='synthetic', data_dir=None,
@@ -37,11 +38,11 @@ def main(argv=None):
         seeds = [int(s) for s in a.seeds.split(',')] if a.seeds else ([0, 1, 2] if name == 'amazon-14core' else [0, 1])
         for c0 in a.c0.split(','):
             c0v = c0 if c0 == 'auto' else float(c0)
-            df = run_protocol(cfg['dataset'], cfg['data_dir'], 'utility', ['original', 'retrain', 'retrain*', 'alteraser-ah'],
-                              seeds, 64, 'cpu', data_kw=cfg['data_kw'], progress=False, others=False, quality_trace=True,
-                              out_dir=Path(a.out) / f'{name}-c0-{c0}', c0=c0v)
-            m = df.groupby('method').mean(numeric_only=True)
-            q = quality_on_means(df).set_index('method')
+            res = run_protocol(cfg['dataset'], data_dir=cfg['data_dir'], methods=['original', 'retrain', 'retrain*', 'alteraser-ah'],
+                               seeds=seeds, n_forget_users=64, device='cpu', data_kw=cfg['data_kw'], progress=False, others=False,
+                               quality_trace=True, out_dir=Path(a.out) / f'{name}-c0-{c0}', c0=c0v)
+            m = res.rows.groupby('method').mean(numeric_only=True)
+            q = quality_on_means(res).set_index('method')
             rows.append({'dataset': name, 'c0': c0, 'seeds': len(seeds),
                          'retrain re-predict / original': m.loc['retrain', 'repredict'] / m.loc['original', 'repredict'],
                          'AH re-predict / retrain': m.loc['alteraser-ah', 'repredict'] / m.loc['retrain', 'repredict'],
