@@ -17,7 +17,7 @@ from .solvers import batched_cholesky_solve, hf_newton, hvp_autograd
 # %% auto #0
 __all__ = ['AH_HOW', 'SUB_SOLVERS', 'ah_solve', 'solve_rows']
 
-# %% ../nbs/05b_ah.ipynb #48956e9c
+# %% ../nbs/05b_ah.ipynb #87723327
 AH_HOW = ('cg', 'direct')
 
 def _rotate(prob:RowProblem, rotation:tuple|None=None):
@@ -32,6 +32,7 @@ def _rotate(prob:RowProblem, rotation:tuple|None=None):
     bh = prob.b @ V if prob.has_b else csr(torch.ones_like(prob.w)) @ Fh  # (B, d) b̂_i = Vᵀ Σ_{j∈R_i} f̃_j: b rotated, or one sparse product
     return V, D, Fh, bh, cols
 
+# %% ../nbs/05b_ah.ipynb #9ea45c6a
 def _ah_direct(prob:RowProblem, D:Tensor, Fh:Tensor, bh:Tensor, xh:Tensor, layout:list, cols:Tensor) -> Tensor:
     "Exact rotated solves of the rows in `layout`, written into xh: Woodbury for short rows, Cholesky for long ones."
     d = prob.d
@@ -53,6 +54,7 @@ def _ah_direct(prob:RowProblem, D:Tensor, Fh:Tensor, bh:Tensor, xh:Tensor, layou
             xh[r] = torch.cholesky_solve(br[..., None], torch.linalg.cholesky(A))[..., 0]
     return xh
 
+# %% ../nbs/05b_ah.ipynb #657e8036
 def _ah_cg(prob:RowProblem, D:Tensor, Fh:Tensor, bh:Tensor, cols:Tensor, xh:Tensor, tol:float, max_iter:int,
            compact:float=0.5,  # when at most this share of the rows is still active, go on with those rows alone
            Fh2:Tensor|None=None,  # F̂ ∘ F̂ (the preconditioner's), when the caller keeps it
@@ -97,6 +99,7 @@ def _ah_cg(prob:RowProblem, D:Tensor, Fh:Tensor, bh:Tensor, cols:Tensor, xh:Tens
     xh.index_copy_(0, at, x)
     return at.index_select(0, left)
 
+# %% ../nbs/05b_ah.ipynb #e0d28c6d
 def ah_solve(
     prob:RowProblem,  # a block of row sub-problems
     layout:list|Callable|None=None,  # direct path: `pad_layout(prob.ptr, d)`, or a function giving it (the caller's cache)

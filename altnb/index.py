@@ -134,7 +134,7 @@ def pad_layout(
             out.append((r, flat))
     return out
 
-# %% ../nbs/05a_index.ipynb #bd9fc24a
+# %% ../nbs/05a_index.ipynb #270a955b
 class RowIndex:
     "CSR indexes of the data by user and by item, on a device: row blocks cut out in O(block positives), requests masked out in O(request)."
     def __init__(self,
@@ -166,124 +166,139 @@ class RowIndex:
         ix.search_arrays()
         return ix
 
-    def search_arrays(self) -> tuple[Tensor, Tensor]:  # key (nnz,), perm (nnz,)
-        "user · n_items + item of each positive in user order (ascending: one `searchsorted` finds a pair), and each one's position in item order."
-        if self._key is None:
-            P, I = self.ptr['user'], self.idx['user']
-            self._key = torch.repeat_interleave(torch.arange(self.n['user'], device=P.device), P[1:] - P[:-1]) * self.n['item'] + I
-            order = torch.argsort(I, stable=True)  # item order: by item, then user (a row's users are ascending)
-            self._perm = torch.empty_like(order).index_copy_(0, order, torch.arange(len(order), device=order.device))
-        return self._key, self._perm
-
-    def find(self,
-             u:Tensor, v:Tensor,  # (k,) users and items of some pairs
-            ) -> tuple[Tensor, Tensor]:  # (k,) position of each pair in user order, (k,) whether it is a positive of this data
-        "Where each pair sits in the arrays, and whether it is in this index's data (not masked): one binary search, O(k log nnz)."
-        K, _ = self.search_arrays()
-        q = u * self.n['item'] + v  # the pairs' keys
-        at = torch.searchsorted(K, q).clamp(max=len(K) - 1)  # (an absent pair's lower bound may be past the end: clamped)
-        ok = K.index_select(0, at) == q
-        if self.alive is not None: ok &= self.alive['user'].index_select(0, at)
-        return at, ok
-
-    def remaining(self, kind:str, rows:Tensor) -> Tensor:  # (k,)
-        "How many positives each of `rows` still has, O(k)."
-        P = self.ptr[kind]
-        n = P.index_select(0, rows + 1) - P.index_select(0, rows)
-        return n if self.dead is None else n - self.dead[kind].index_select(0, rows)
-
-    def _masks(self, u:Tensor, v:Tensor) -> tuple[Tensor, Tensor]:  # positions in user order, in item order
-        "Positions of pairs (u, v) in both orders; raises unless every pair is alive in this index."
-        at, ok = self.find(u, v)
-        if not bool(ok.all()): raise ValueError('some pairs to mask out are not in this index\'s data')
-        return at, self._perm.index_select(0, at)
-
-    def without(self,
-                pairs:np.ndarray,  # (k, 2) (user, item) positives of this index's data to mask out (D_f)
-                data:Interactions|Shape|None=None,  # the data less those pairs (D_r), for the row problems' shape checks (None: its `Shape`)
-               ) -> RowIndex:
-        "The index of this one's data minus `pairs`: the same arrays, the pairs masked, in O(k log nnz) + a mask copy."
-        nnz = len(self.data) - len(pairs)
-        if data is None: data = Shape(self.n['user'], self.n['item'], nnz)
-        if (data.n_users, data.n_items) != (self.n['user'], self.n['item']) or len(data) != nnz:
-            raise ValueError(f'`data` ({len(data):,} pairs) is not this index\'s data ({len(self.data):,}) less {len(pairs):,} pairs')
-        new = copy.copy(self)
-        new.data = data
-        new._forget_layouts()
-        u, v = (torch.as_tensor(np.ascontiguousarray(pairs[:, c]), dtype=torch.long, device=self.ptr['user'].device) for c in (0, 1))
-        new.parent, new.cut = self, {'user': (u, v), 'item': (v, u)}
-        pos = dict(zip(('user', 'item'), self._masks(u, v)))
-        new.alive, new.dead = {}, {}
-        for kind, (r, _) in new.cut.items():
-            alive = torch.ones(len(self._key), dtype=torch.bool, device=u.device) if self.alive is None else self.alive[kind].clone()
-            alive[pos[kind]] = False
-            dead = torch.bincount(r, minlength=self.n[kind])
-            new.alive[kind], new.dead[kind] = alive, dead if self.dead is None else self.dead[kind] + dead
-        return new
-
-    def mask_(self,
-              pairs:np.ndarray,  # (k, 2) (user, item) positives of this index's data
-              restore:bool=False,  # True: bring masked pairs back instead (undo a `mask_`)
-             ) -> RowIndex:
-        "Mask `pairs` out of this index in place (or bring them back), in O(k log nnz): for the owner of an index, no copy."
-        u, v = (torch.as_tensor(np.ascontiguousarray(pairs[:, c]), dtype=torch.long, device=self.ptr['user'].device) for c in (0, 1))
-        if restore:
-            at = self.find(u, v)[0]
-            there = self._key.index_select(0, at) == u * self.n['item'] + v  # in the arrays ...
-            if self.alive is None or not bool((there & ~self.alive['user'].index_select(0, at)).all()):  # ... and masked
-                raise ValueError('some pairs to restore are not masked in this index')
-            pos = {'user': at, 'item': self._perm.index_select(0, at)}
-        else:
-            pos = dict(zip(('user', 'item'), self._masks(u, v)))
-            if self.alive is None:  # the first mask: O(nnz) once per index
-                self.alive = {k: torch.ones(len(self._key), dtype=torch.bool, device=u.device) for k in ('user', 'item')}
-                self.dead = {k: torch.zeros(self.n[k], dtype=torch.long, device=u.device) for k in ('user', 'item')}
-        sign = -1 if restore else 1
-        for kind, r in (('user', u), ('item', v)):
-            self.alive[kind].index_fill_(0, pos[kind], restore)
-            self.dead[kind].index_add_(0, r, torch.full_like(r, sign))
-        self.data = Shape(self.n['user'], self.n['item'], len(self.data) + len(pairs) * (-sign))
-        self._forget_layouts()
-        return self
-
-    def block(self,
-              kind:str,  # 'user' or 'item'
-              rows:Tensor|None=None,  # (B,) rows of the block; None: all rows
-             ) -> tuple[Tensor, Tensor, Tensor]:  # rows (B,), ptr (B+1,), idx (nnz_B,)
-        "CSR (rows, ptr, idx) of the positives of a block of rows (the same `rows` tensor as the last call: its block again)."
-        P, I = self.ptr[kind], self.idx[kind]
-        if rows is None: return self.whole(kind)
-        if kind in self._last and self._last[kind][0] is rows: return self._last[kind]
-        ptr, pos, lens = _cut(P, rows)
-        idx = I.index_select(0, pos)  # (index_select and masked_select: 2–4× faster than [] indexing on CPU)
-        if self.alive is not None:  # the masked positives drop out, in order
-            ptr, idx = _ptr(lens - self.dead[kind].index_select(0, rows)), idx.masked_select(self.alive[kind].index_select(0, pos))
-        self._last[kind] = (rows, ptr, idx)
-        return self._last[kind]
-
-    def whole(self, kind:str) -> tuple[Tensor, Tensor, Tensor]:  # rows (n,), ptr (n+1,), idx (nnz,)
-        "The CSR of a whole side (compacted once when pairs are masked: O(nnz), what a full pass costs anyway)."
-        if kind not in self._whole:
-            P, I = self.ptr[kind], self.idx[kind]
-            if self.alive is not None:
-                lens = P[1:] - P[:-1] - self.dead[kind]
-                P, I = _ptr(lens), I.masked_select(self.alive[kind])
-            self._whole[kind] = (torch.arange(self.n[kind], device=P.device), P, I)
-        return self._whole[kind]
-
     @property
     def users(self) -> Tensor: return self._user_pairs()[0]  # (nnz,) user of each positive, sorted by (user, item)
     @property
     def items(self) -> Tensor: return self._user_pairs()[1]  # (nnz,) item of each positive
 
-    def _user_pairs(self) -> tuple[Tensor, Tensor]:
-        if self._pairs is None:
-            rows, P, I = self.whole('user')
-            self._pairs = (torch.repeat_interleave(rows, P[1:] - P[:-1]), I)
-        return self._pairs
+# %% ../nbs/05a_index.ipynb #e4abe56c
+@patch_to(RowIndex)
+def search_arrays(self) -> tuple[Tensor, Tensor]:  # key (nnz,), perm (nnz,)
+    "user · n_items + item of each positive in user order (ascending: one `searchsorted` finds a pair), and each one's position in item order."
+    if self._key is None:
+        P, I = self.ptr['user'], self.idx['user']
+        self._key = torch.repeat_interleave(torch.arange(self.n['user'], device=P.device), P[1:] - P[:-1]) * self.n['item'] + I
+        order = torch.argsort(I, stable=True)  # item order: by item, then user (a row's users are ascending)
+        self._perm = torch.empty_like(order).index_copy_(0, order, torch.arange(len(order), device=order.device))
+    return self._key, self._perm
 
-    def layout(self, kind:str, ptr:Tensor, d:int, full:bool) -> list:
-        "`pad_layout` of a block (cached for full blocks, whose structure never changes during a request)."
-        if not full: return pad_layout(ptr, d)
-        if (kind, d) not in self._layouts: self._layouts[kind, d] = pad_layout(ptr, d)
-        return self._layouts[kind, d]
+@patch_to(RowIndex)
+def find(self,
+         u:Tensor, v:Tensor,  # (k,) users and items of some pairs
+        ) -> tuple[Tensor, Tensor]:  # (k,) position of each pair in user order, (k,) whether it is a positive of this data
+    "Where each pair sits in the arrays, and whether it is in this index's data (not masked): one binary search, O(k log nnz)."
+    K, _ = self.search_arrays()
+    q = u * self.n['item'] + v  # the pairs' keys
+    at = torch.searchsorted(K, q).clamp(max=len(K) - 1)  # (an absent pair's lower bound may be past the end: clamped)
+    ok = K.index_select(0, at) == q
+    if self.alive is not None: ok &= self.alive['user'].index_select(0, at)
+    return at, ok
+
+@patch_to(RowIndex)
+def remaining(self, kind:str, rows:Tensor) -> Tensor:  # (k,)
+    "How many positives each of `rows` still has, O(k)."
+    P = self.ptr[kind]
+    n = P.index_select(0, rows + 1) - P.index_select(0, rows)
+    return n if self.dead is None else n - self.dead[kind].index_select(0, rows)
+
+@patch_to(RowIndex)
+def _masks(self, u:Tensor, v:Tensor) -> tuple[Tensor, Tensor]:  # positions in user order, in item order
+    "Positions of pairs (u, v) in both orders; raises unless every pair is alive in this index."
+    at, ok = self.find(u, v)
+    if not bool(ok.all()): raise ValueError('some pairs to mask out are not in this index\'s data')
+    return at, self._perm.index_select(0, at)
+
+# %% ../nbs/05a_index.ipynb #7c74b695
+@patch_to(RowIndex)
+def block(self,
+          kind:str,  # 'user' or 'item'
+          rows:Tensor|None=None,  # (B,) rows of the block; None: all rows
+         ) -> tuple[Tensor, Tensor, Tensor]:  # rows (B,), ptr (B+1,), idx (nnz_B,)
+    "CSR (rows, ptr, idx) of the positives of a block of rows (the same `rows` tensor as the last call: its block again)."
+    P, I = self.ptr[kind], self.idx[kind]
+    if rows is None: return self.whole(kind)
+    if kind in self._last and self._last[kind][0] is rows: return self._last[kind]
+    ptr, pos, lens = _cut(P, rows)
+    idx = I.index_select(0, pos)  # (index_select and masked_select: 2–4× faster than [] indexing on CPU)
+    if self.alive is not None:  # the masked positives drop out, in order
+        ptr, idx = _ptr(lens - self.dead[kind].index_select(0, rows)), idx.masked_select(self.alive[kind].index_select(0, pos))
+    self._last[kind] = (rows, ptr, idx)
+    return self._last[kind]
+
+@patch_to(RowIndex)
+def whole(self, kind:str) -> tuple[Tensor, Tensor, Tensor]:  # rows (n,), ptr (n+1,), idx (nnz,)
+    "The CSR of a whole side (compacted once when pairs are masked: O(nnz), what a full pass costs anyway)."
+    if kind not in self._whole:
+        P, I = self.ptr[kind], self.idx[kind]
+        if self.alive is not None:
+            lens = P[1:] - P[:-1] - self.dead[kind]
+            P, I = _ptr(lens), I.masked_select(self.alive[kind])
+        self._whole[kind] = (torch.arange(self.n[kind], device=P.device), P, I)
+    return self._whole[kind]
+
+@patch_to(RowIndex)
+def _user_pairs(self) -> tuple[Tensor, Tensor]:
+    if self._pairs is None:
+        rows, P, I = self.whole('user')
+        self._pairs = (torch.repeat_interleave(rows, P[1:] - P[:-1]), I)
+    return self._pairs
+
+# %% ../nbs/05a_index.ipynb #978ac153
+@patch_to(RowIndex)
+def without(self,
+            pairs:np.ndarray,  # (k, 2) (user, item) positives of this index's data to mask out (D_f)
+            data:Interactions|Shape|None=None,  # the data less those pairs (D_r), for the row problems' shape checks (None: its `Shape`)
+           ) -> RowIndex:
+    "The index of this one's data minus `pairs`: the same arrays, the pairs masked, in O(k log nnz) + a mask copy."
+    nnz = len(self.data) - len(pairs)
+    if data is None: data = Shape(self.n['user'], self.n['item'], nnz)
+    if (data.n_users, data.n_items) != (self.n['user'], self.n['item']) or len(data) != nnz:
+        raise ValueError(f'`data` ({len(data):,} pairs) is not this index\'s data ({len(self.data):,}) less {len(pairs):,} pairs')
+    new = copy.copy(self)
+    new.data = data
+    new._forget_layouts()
+    u, v = (torch.as_tensor(np.ascontiguousarray(pairs[:, c]), dtype=torch.long, device=self.ptr['user'].device) for c in (0, 1))
+    new.parent, new.cut = self, {'user': (u, v), 'item': (v, u)}
+    pos = dict(zip(('user', 'item'), self._masks(u, v)))
+    new.alive, new.dead = {}, {}
+    for kind, (r, _) in new.cut.items():
+        alive = torch.ones(len(self._key), dtype=torch.bool, device=u.device) if self.alive is None else self.alive[kind].clone()
+        alive[pos[kind]] = False
+        dead = torch.bincount(r, minlength=self.n[kind])
+        new.alive[kind], new.dead[kind] = alive, dead if self.dead is None else self.dead[kind] + dead
+    return new
+
+# %% ../nbs/05a_index.ipynb #d1e6e6cd
+@patch_to(RowIndex)
+def mask_(self,
+          pairs:np.ndarray,  # (k, 2) (user, item) positives of this index's data
+          restore:bool=False,  # True: bring masked pairs back instead (undo a `mask_`)
+         ) -> RowIndex:
+    "Mask `pairs` out of this index in place (or bring them back), in O(k log nnz): for the owner of an index, no copy."
+    u, v = (torch.as_tensor(np.ascontiguousarray(pairs[:, c]), dtype=torch.long, device=self.ptr['user'].device) for c in (0, 1))
+    if restore:
+        at = self.find(u, v)[0]
+        there = self._key.index_select(0, at) == u * self.n['item'] + v  # in the arrays ...
+        if self.alive is None or not bool((there & ~self.alive['user'].index_select(0, at)).all()):  # ... and masked
+            raise ValueError('some pairs to restore are not masked in this index')
+        pos = {'user': at, 'item': self._perm.index_select(0, at)}
+    else:
+        pos = dict(zip(('user', 'item'), self._masks(u, v)))
+        if self.alive is None:  # the first mask: O(nnz) once per index
+            self.alive = {k: torch.ones(len(self._key), dtype=torch.bool, device=u.device) for k in ('user', 'item')}
+            self.dead = {k: torch.zeros(self.n[k], dtype=torch.long, device=u.device) for k in ('user', 'item')}
+    sign = -1 if restore else 1
+    for kind, r in (('user', u), ('item', v)):
+        self.alive[kind].index_fill_(0, pos[kind], restore)
+        self.dead[kind].index_add_(0, r, torch.full_like(r, sign))
+    self.data = Shape(self.n['user'], self.n['item'], len(self.data) + len(pairs) * (-sign))
+    self._forget_layouts()
+    return self
+
+# %% ../nbs/05a_index.ipynb #2012a15a
+@patch_to(RowIndex)
+def layout(self, kind:str, ptr:Tensor, d:int, full:bool) -> list:
+    "`pad_layout` of a block (cached for full blocks, whose structure never changes during a request)."
+    if not full: return pad_layout(ptr, d)
+    if (kind, d) not in self._layouts: self._layouts[kind, d] = pad_layout(ptr, d)
+    return self._layouts[kind, d]

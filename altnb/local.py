@@ -48,7 +48,7 @@ class ModelState:
         Fh = self.F['user'] @ V
         self.rotation['user'] = (ev, V, Fh, Fh * Fh)  # `ah_solve`'s rotated form of the users' G and F
 
-# %% ../nbs/05d_local.ipynb #9ea9a122
+# %% ../nbs/05d_local.ipynb #b017fa20
 class RowDrift:
     "Drift Δ_i = R_i − R_i° of one side's rows on D_r since each was last settled, and b_i, kept current in O(what changed): no scans."
     fold_at:float = 0.25  # fold the Gram term into every row when the bound lets more than this share of the rows through
@@ -79,22 +79,12 @@ class RowDrift:
     @property
     def X(self) -> Tensor: return self.model.P if self.kind == 'user' else self.model.Q  # this side's rows
 
-    def _scale(self, rows:Tensor|None=None) -> Tensor|float:  # (B or k, 1): s_i = 1 for users, c_v for items
-        if self.kind == 'user': return 1.0
-        c = self.model.c if rows is None else self.model.c.index_select(0, rows)
-        return c[:, None].to(self.X.dtype)
-
     @property
     def E(self) -> Tensor:  # (B, d)
         if self._E is None: self._E = torch.zeros_like(self.X)
         if self._gone is not None:
             self._E.index_add_(0, *self._gone, alpha=-1); self._dirty.append(self._gone[0]); self._gone = None
         return self._E
-
-    def gram_term(self, rows:Tensor|None=None) -> Tensor:  # (B or k, d)
-        "s_i (G − G_f) x_i: the part of the drift the Gram matrix's move since the last fold makes."
-        X = self.X if rows is None else self.X.index_select(0, rows)
-        return (X @ (self.G - self._Gf)) * self._scale(rows)
 
     @property
     def mu(self) -> float:
@@ -107,35 +97,54 @@ class RowDrift:
         "Every row's drift, O(B·d²): the reference `select` avoids."
         return self.E + self.gram_term()
 
-    def fold(self) -> None:
-        "Fold the Gram term into every row's E (O(B·d²)): the bound of `select` is then exact again."
-        self.E.add_(self.gram_term()); self._Gf, self._norms = self.G, None
-
-    def _b_start(self, rows:Tensor|None=None) -> Tensor:  # (B or k, d) a new tensor
-        "b_i on D_r before anything moved: the state's, less the request's pairs (`rows` ascending: only theirs)."
-        b = self._b0 if rows is None else self._b0.index_select(0, rows)
-        if self._cut is None: return b.clone() if rows is None else b
-        r, c = self._cut
-        if rows is None: return b.index_add(0, r, self.F.index_select(0, c), alpha=-1)
-        at = torch.searchsorted(rows.contiguous(), r).clamp_(max=len(rows) - 1)  # each pair's place among `rows`, if its row is one
-        hit = torch.nonzero(rows.index_select(0, at) == r).reshape(-1)
-        return b.index_add_(0, at.index_select(0, hit), self.F.index_select(0, c.index_select(0, hit)), alpha=-1)
-
     @property
     def b(self) -> Tensor:  # (B, d) every row's b_i now
         if self._b is None: self._b = self._b_start()  # (before the other side moves: `other_changed` asks first)
         return self._b
 
-    def b_of(self, rows:Tensor) -> Tensor:  # (k, d)
-        "b_i of `rows` (ascending), without making every row's b while nothing has moved."
-        return self._b.index_select(0, rows) if self._b is not None else self._b_start(rows)
+# %% ../nbs/05d_local.ipynb #33ab3c7c
+@patch_to(RowDrift)
+def _scale(self, rows:Tensor|None=None) -> Tensor|float:  # (B or k, 1): s_i = 1 for users, c_v for items
+    if self.kind == 'user': return 1.0
+    c = self.model.c if rows is None else self.model.c.index_select(0, rows)
+    return c[:, None].to(self.X.dtype)
 
-    def features(self, rows:Tensor|None) -> Tensor:  # (k, d) the other side's rows as this side's problems see them (× h)
-        "The other side's rows × h, read from the model now (`F` is the copy this object keeps)."
-        return _features(self.model, self.kind, rows)
+@patch_to(RowDrift)
+def gram_term(self, rows:Tensor|None=None) -> Tensor:  # (B or k, d)
+    "s_i (G − G_f) x_i: the part of the drift the Gram matrix's move since the last fold makes."
+    X = self.X if rows is None else self.X.index_select(0, rows)
+    return (X @ (self.G - self._Gf)) * self._scale(rows)
 
-    def _weights(self, i:Tensor, j:Tensor) -> Tensor:  # (k,) weight 1 − c_v of positives (i, j), i this side, j the other
-        return 1 - self.model.c.index_select(0, j if self.kind == 'user' else i).to(self.X.dtype)
+@patch_to(RowDrift)
+def fold(self) -> None:
+    "Fold the Gram term into every row's E (O(B·d²)): the bound of `select` is then exact again."
+    self.E.add_(self.gram_term()); self._Gf, self._norms = self.G, None
+
+@patch_to(RowDrift)
+def features(self, rows:Tensor|None) -> Tensor:  # (k, d) the other side's rows as this side's problems see them (× h)
+    "The other side's rows × h, read from the model now (`F` is the copy this object keeps)."
+    return _features(self.model, self.kind, rows)
+
+@patch_to(RowDrift)
+def _weights(self, i:Tensor, j:Tensor) -> Tensor:  # (k,) weight 1 − c_v of positives (i, j), i this side, j the other
+    return 1 - self.model.c.index_select(0, j if self.kind == 'user' else i).to(self.X.dtype)
+
+# %% ../nbs/05d_local.ipynb #c7a5dc9d
+@patch_to(RowDrift)
+def _b_start(self, rows:Tensor|None=None) -> Tensor:  # (B or k, d) a new tensor
+    "b_i on D_r before anything moved: the state's, less the request's pairs (`rows` ascending: only theirs)."
+    b = self._b0 if rows is None else self._b0.index_select(0, rows)
+    if self._cut is None: return b.clone() if rows is None else b
+    r, c = self._cut
+    if rows is None: return b.index_add(0, r, self.F.index_select(0, c), alpha=-1)
+    at = torch.searchsorted(rows.contiguous(), r).clamp_(max=len(rows) - 1)  # each pair's place among `rows`, if its row is one
+    hit = torch.nonzero(rows.index_select(0, at) == r).reshape(-1)
+    return b.index_add_(0, at.index_select(0, hit), self.F.index_select(0, c.index_select(0, hit)), alpha=-1)
+
+@patch_to(RowDrift)
+def b_of(self, rows:Tensor) -> Tensor:  # (k, d)
+    "b_i of `rows` (ascending), without making every row's b while nothing has moved."
+    return self._b.index_select(0, rows) if self._b is not None else self._b_start(rows)
 
 # %% ../nbs/05d_local.ipynb #ed525fa2
 @patch_to(RowDrift)
@@ -166,7 +175,7 @@ def request(self,
     self.deleted(pairs)
     self.index = index
 
-# %% ../nbs/05d_local.ipynb #d95416d1
+# %% ../nbs/05d_local.ipynb #a37fc416
 @patch_to(RowDrift)
 @torch.no_grad()
 def other_changed(self,
@@ -201,6 +210,7 @@ def other_changed(self,
     b.index_add_(0, mine, csr(torch.ones_like(w)) @ (after - before))
     self._dirty.append(mine)
 
+# %% ../nbs/05d_local.ipynb #a1d83a68
 @patch_to(RowDrift)
 @torch.no_grad()
 def settled(self, rows:Tensor) -> None:

@@ -109,11 +109,13 @@ def enmf_grads(
     gh = r @ zd + 2 * (SP * SQ) @ h  # (d,)
     return gP, gQ, gh
 
-# %% ../nbs/01_model.ipynb #0020
-def _as_index(x, device) -> Tensor:
-    t = x.to(torch.long) if isinstance(x, Tensor) else torch.from_numpy(np.array(x, dtype=np.int64))  # copy: inputs may be read-only
-    return t.to(device).reshape(-1)
+# %% ../nbs/01_model.ipynb #bb93fbba
+def patch_to(cls:type) -> Callable:
+    "Decorator: define the function as a method of `cls` (fastcore's `patch_to`, without the dependency)."
+    def add(f:Callable) -> Callable: setattr(cls, f.__name__, f); return f
+    return add
 
+# %% ../nbs/01_model.ipynb #7609d68e
 class ENMF(nn.Module):
     "ENMF: ŷ_uv = hᵀ(p_u ⊙ q_v), trained on the whole-data weighted loss with per-item missing weights `c`."
     def __init__(self,
@@ -161,47 +163,62 @@ class ENMF(nn.Module):
     @property
     def device(self) -> torch.device: return self.P.device
 
-    def score(self, users, items) -> Tensor:  # (B,)
-        "ŷ for pairs (users[i], items[i])."
-        u, v = _as_index(users, self.device), _as_index(items, self.device)
-        return (self.P[u] * self.Q[v]) @ self.h
+# %% ../nbs/01_model.ipynb #3cf55e03
+def _as_index(x, device) -> Tensor:
+    t = x.to(torch.long) if isinstance(x, Tensor) else torch.from_numpy(np.array(x, dtype=np.int64))  # copy: inputs may be read-only
+    return t.to(device).reshape(-1)
 
-    def scores(self, users) -> Tensor:  # (B, n)
-        "ŷ for a batch of users against all items (callers chunk the users)."
-        u = _as_index(users, self.device)
-        return (self.P[u] * self.h) @ self.Q.T
+@patch_to(ENMF)
+def score(self, users, items) -> Tensor:  # (B,)
+    "ŷ for pairs (users[i], items[i])."
+    u, v = _as_index(users, self.device), _as_index(items, self.device)
+    return (self.P[u] * self.Q[v]) @ self.h
 
-    def forward(self, users, items) -> Tensor: return self.score(users, items)
+@patch_to(ENMF)
+def scores(self, users) -> Tensor:  # (B, n)
+    "ŷ for a batch of users against all items (callers chunk the users)."
+    u = _as_index(users, self.device)
+    return (self.P[u] * self.h) @ self.Q.T
 
-    def positives(self, data) -> tuple[Tensor, Tensor]:
-        "The observed pairs of `data` (anything with `.users`, `.items`) as index tensors on this model's device."
-        self.check_data(data)
-        return _as_index(data.users, self.device), _as_index(data.items, self.device)
+@patch_to(ENMF)
+def forward(self, users, items) -> Tensor: return self.score(users, items)
 
-    def check_data(self, data):
-        if (data.n_users, data.n_items) != (self.n_users, self.n_items):
-            raise ValueError(f'data has {data.n_users} users × {data.n_items} items but the model {self.n_users} × {self.n_items}')
+# %% ../nbs/01_model.ipynb #0798a881
+@patch_to(ENMF)
+def positives(self, data) -> tuple[Tensor, Tensor]:
+    "The observed pairs of `data` (anything with `.users`, `.items`) as index tensors on this model's device."
+    self.check_data(data)
+    return _as_index(data.users, self.device), _as_index(data.items, self.device)
 
-    def check_finite(self, action:str='use') -> None:
-        "Refuse a model with a non-finite weight, item weights c included (a buffer, not a parameter)."
-        for name, t in [*self.named_parameters(), ('item weights c', self.c)]:
-            if not bool(torch.isfinite(t).all()):
-                raise ValueError(f'model {name}: non-finite values, refusing to {action} a broken model')
+@patch_to(ENMF)
+def check_data(self, data):
+    if (data.n_users, data.n_items) != (self.n_users, self.n_items):
+        raise ValueError(f'data has {data.n_users} users × {data.n_items} items but the model {self.n_users} × {self.n_items}')
 
-    @torch.no_grad()
-    def loss(self, data) -> float:
-        "Whole-data loss L (eq. 1, efficient form) on `data` (no dropout)."
-        u, v = self.positives(data)
-        return float(enmf_loss(self.P, self.Q, self.h, u, v, self.c, self.lam))
+@patch_to(ENMF)
+def check_finite(self, action:str='use') -> None:
+    "Refuse a model with a non-finite weight, item weights c included (a buffer, not a parameter)."
+    for name, t in [*self.named_parameters(), ('item weights c', self.c)]:
+        if not bool(torch.isfinite(t).all()):
+            raise ValueError(f'model {name}: non-finite values, refusing to {action} a broken model')
 
-    def clone(self) -> ENMF:
-        "A deep copy (independent parameters)."
-        return copy.deepcopy(self)
+@patch_to(ENMF)
+@torch.no_grad()
+def loss(self, data) -> float:
+    "Whole-data loss L (eq. 1, efficient form) on `data` (no dropout)."
+    u, v = self.positives(data)
+    return float(enmf_loss(self.P, self.Q, self.h, u, v, self.c, self.lam))
 
-    def extra_repr(self) -> str:
-        return f'n_users={self.n_users}, n_items={self.n_items}, d={self.d}, c0={self.c0}, lam={self.lam}, item_weights={self.item_weights!r}'
+@patch_to(ENMF)
+def clone(self) -> ENMF:
+    "A deep copy (independent parameters)."
+    return copy.deepcopy(self)
 
-# %% ../nbs/01_model.ipynb #0024
+@patch_to(ENMF)
+def extra_repr(self) -> str:
+    return f'n_users={self.n_users}, n_items={self.n_items}, d={self.d}, c0={self.c0}, lam={self.lam}, item_weights={self.item_weights!r}'
+
+# %% ../nbs/01_model.ipynb #1de38002
 def _segments(rows:np.ndarray, cols:np.ndarray, select, n_rows:int, device) -> tuple[Tensor, Tensor, Tensor]:
     "CSR (rows chosen, ptr, col idx) of the pairs (rows, cols) restricted to the rows `select` (None = all), in `select` order."
     rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
@@ -216,6 +233,7 @@ def _segments(rows:np.ndarray, cols:np.ndarray, select, n_rows:int, device) -> t
     t = lambda a: torch.as_tensor(a, dtype=torch.long, device=device)
     return t(sel), t(ptr), t(idx)
 
+# %% ../nbs/01_model.ipynb #753150e2
 class RowProblem:
     "Independent per-row quadratics ℓ_i(x) = xᵀA_i x − 2b_iᵀx for a block of user (or item) rows, the other side and h fixed."
     def __init__(self,
@@ -262,67 +280,6 @@ class RowProblem:
     @property
     def has_b(self) -> bool: return self._b is not None  # b computed or handed over: using it costs no product
 
-    def Av(self, V:Tensor) -> Tensor:  # (B, d)
-        "A_i v_i for every row, matrix-free: s_i G v_i + Σ_j w_ij f̃_j (f̃_jᵀ v_i) + lam v_i."
-        # the per-positive dot products f̃_jᵀv_i as one sampled dense × dense product on the pattern, then one
-        # sparse × dense product: both fused kernels (a gather + index_add over the positives is ~30× slower on CPU).
-        # Autograd does not differentiate sampled_addmm w.r.t. V: when a graph is being built, take the gather path.
-        if torch.is_grad_enabled() and V.requires_grad: return self.Av_gather(V)
-        t = torch.sparse.sampled_addmm(self._csr(torch.zeros_like(self.w)), V, self.F.T, beta=0.0).values() * self.w  # (nnz_B,)
-        return self.s[:, None] * (V @ self.G) + self.lam * V + self._csr(t) @ self.F  # G symmetric
-
-    def Av_gather(self, V:Tensor) -> Tensor:  # (B, d)
-        "The same product by gather + index_add over the positives (the obviously correct reference)."
-        t = (self.Fg * V[self.seg]).sum(1) * self.w  # (nnz_B,)
-        out = self.s[:, None] * (V @ self.G) + self.lam * V
-        return out.index_add_(0, self.seg, self.Fg * t[:, None])
-
-    def loss(self, X:Tensor) -> Tensor:  # (B,)
-        "ℓ_i(x_i) = x_iᵀA_i x_i − 2 b_iᵀx_i per row."
-        return (X * (self.Av(X) - 2 * self.b)).sum(1)
-
-    def grad(self, X:Tensor) -> Tensor:  # (B, d)
-        "∇ℓ_i = 2(A_i x_i − b_i)."
-        return 2 * (self.Av(X) - self.b)
-
-    def hvp(self, V:Tensor) -> Tensor:  # (B, d)
-        "Hessian-vector products 2A_i v_i, matrix-free."
-        return 2 * self.Av(V)
-
-    def system(self, max_elems:int=2**24) -> tuple[Tensor, Tensor]:
-        "Explicit A (B, d, d) and b (B, d): padded batched matmuls over rows bucketed by length."
-        B, d, dev = self.B, self.d, self.F.device
-        A = self.s[:, None, None] * self.G + self.lam * torch.eye(d, dtype=self.F.dtype, device=dev)  # (B, d, d)
-        lens = self.lens.cpu().numpy()
-        order = np.argsort(lens, kind='stable')
-        ptr = self.ptr.cpu().numpy()
-        i = 0
-        while i < B:  # chunk rows of similar length so that b·L·d stays under max_elems
-            j = i + 1
-            while j < B and (j - i + 1) * max(int(lens[order[j]]), 1) * d <= max_elems: j += 1
-            rows = order[i:j]; L = int(lens[rows].max())
-            if L > 0:
-                r = torch.as_tensor(rows, device=dev)
-                rl = self.lens[r]  # (b,)
-                pos = torch.arange(L, device=dev)  # (L,)
-                valid = pos[None, :] < rl[:, None]  # (b, L)
-                flat = (self.ptr[r][:, None] + pos[None, :]).clamp(max=max(len(self.idx) - 1, 0))  # (b, L) index into positives
-                X = self.Fg[flat] * valid[..., None]  # (b, L, d) zero-padded
-                Xw = X * (self.w[flat] * valid)[..., None]
-                A[r] += Xw.transpose(1, 2) @ X  # Σ_j w_ij f̃_j f̃_jᵀ
-            i = j
-        return A, self.b
-
-    def hessians(self) -> Tensor:  # (B, d, d)
-        "Per-row Hessians 2A_i."
-        return 2 * self.system()[0]
-
-    def solve(self) -> Tensor:  # (B, d)
-        "Exact row minimisers x_i = A_i⁻¹ b_i (batched Cholesky; A_i ⪰ lam I)."
-        A, b = self.system()
-        Lc = torch.linalg.cholesky(A)
-        return torch.cholesky_solve(b[..., None], Lc)[..., 0]
-
 # %% ../nbs/01_model.ipynb #0025
 def user_problem(
     model:ENMF,  # current P, Q, h, c, lam are read from it
@@ -361,3 +318,75 @@ def item_problem(
         w = torch.repeat_interleave(1 - cv, ptr[1:] - ptr[:-1])  # (nnz_B,)
         const = len(data.users) + model.lam * float(model.P.pow(2).sum()) if items is None and segments is None else 0.0
         return RowProblem(F, G, cv, ptr, idx, w, model.lam, rows=rows, kind='item', const=const)
+
+# %% ../nbs/01_model.ipynb #f2f1b5ba
+@patch_to(RowProblem)
+def Av(self, V:Tensor) -> Tensor:  # (B, d)
+    "A_i v_i for every row, matrix-free: s_i G v_i + Σ_j w_ij f̃_j (f̃_jᵀ v_i) + lam v_i."
+    # the per-positive dot products f̃_jᵀv_i as one sampled dense × dense product on the pattern, then one
+    # sparse × dense product: both fused kernels (a gather + index_add over the positives is ~30× slower on CPU).
+    # Autograd does not differentiate sampled_addmm w.r.t. V: when a graph is being built, take the gather path.
+    if torch.is_grad_enabled() and V.requires_grad: return self.Av_gather(V)
+    t = torch.sparse.sampled_addmm(self._csr(torch.zeros_like(self.w)), V, self.F.T, beta=0.0).values() * self.w  # (nnz_B,)
+    return self.s[:, None] * (V @ self.G) + self.lam * V + self._csr(t) @ self.F  # G symmetric
+
+@patch_to(RowProblem)
+def Av_gather(self, V:Tensor) -> Tensor:  # (B, d)
+    "The same product by gather + index_add over the positives (the obviously correct reference)."
+    t = (self.Fg * V[self.seg]).sum(1) * self.w  # (nnz_B,)
+    out = self.s[:, None] * (V @ self.G) + self.lam * V
+    return out.index_add_(0, self.seg, self.Fg * t[:, None])
+
+# %% ../nbs/01_model.ipynb #70f8dd50
+@patch_to(RowProblem)
+def loss(self, X:Tensor) -> Tensor:  # (B,)
+    "ℓ_i(x_i) = x_iᵀA_i x_i − 2 b_iᵀx_i per row."
+    return (X * (self.Av(X) - 2 * self.b)).sum(1)
+
+@patch_to(RowProblem)
+def grad(self, X:Tensor) -> Tensor:  # (B, d)
+    "∇ℓ_i = 2(A_i x_i − b_i)."
+    return 2 * (self.Av(X) - self.b)
+
+@patch_to(RowProblem)
+def hvp(self, V:Tensor) -> Tensor:  # (B, d)
+    "Hessian-vector products 2A_i v_i, matrix-free."
+    return 2 * self.Av(V)
+
+# %% ../nbs/01_model.ipynb #9d5c3aa7
+@patch_to(RowProblem)
+def system(self, max_elems:int=2**24) -> tuple[Tensor, Tensor]:
+    "Explicit A (B, d, d) and b (B, d): padded batched matmuls over rows bucketed by length."
+    B, d, dev = self.B, self.d, self.F.device
+    A = self.s[:, None, None] * self.G + self.lam * torch.eye(d, dtype=self.F.dtype, device=dev)  # (B, d, d)
+    lens = self.lens.cpu().numpy()
+    order = np.argsort(lens, kind='stable')
+    ptr = self.ptr.cpu().numpy()
+    i = 0
+    while i < B:  # chunk rows of similar length so that b·L·d stays under max_elems
+        j = i + 1
+        while j < B and (j - i + 1) * max(int(lens[order[j]]), 1) * d <= max_elems: j += 1
+        rows = order[i:j]; L = int(lens[rows].max())
+        if L > 0:
+            r = torch.as_tensor(rows, device=dev)
+            rl = self.lens[r]  # (b,)
+            pos = torch.arange(L, device=dev)  # (L,)
+            valid = pos[None, :] < rl[:, None]  # (b, L)
+            flat = (self.ptr[r][:, None] + pos[None, :]).clamp(max=max(len(self.idx) - 1, 0))  # (b, L) index into positives
+            X = self.Fg[flat] * valid[..., None]  # (b, L, d) zero-padded
+            Xw = X * (self.w[flat] * valid)[..., None]
+            A[r] += Xw.transpose(1, 2) @ X  # Σ_j w_ij f̃_j f̃_jᵀ
+        i = j
+    return A, self.b
+
+@patch_to(RowProblem)
+def hessians(self) -> Tensor:  # (B, d, d)
+    "Per-row Hessians 2A_i."
+    return 2 * self.system()[0]
+
+@patch_to(RowProblem)
+def solve(self) -> Tensor:  # (B, d)
+    "Exact row minimisers x_i = A_i⁻¹ b_i (batched Cholesky; A_i ⪰ lam I)."
+    A, b = self.system()
+    Lc = torch.linalg.cholesky(A)
+    return torch.cholesky_solve(b[..., None], Lc)[..., 0]

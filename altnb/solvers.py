@@ -189,7 +189,7 @@ def lm_update(lam:Tensor, # (B,) damping λ
     "Levenberg–Marquardt damping update from ρ (Martens 2010, §4.1)."
     return torch.where(rho < lower, lam * up, torch.where(rho > upper, lam * down, lam))
 
-# %% ../nbs/04_solvers.ipynb #0033
+# %% ../nbs/04_solvers.ipynb #34daea85
 def _message(name, status, iters, counts):
     c = status_counts(status)
     return (f'{name}: {c.get("converged", 0)}/{status.numel()} rows converged in {iters} iterations'
@@ -203,6 +203,7 @@ def _precision_stop(act:Tensor, ok:Tensor, fx:Tensor, f_new:Tensor, model:Tensor
     converged = (act & ok & (fx - f_new < noise)) | (ls_fail & (-model < noise))
     return converged, ls_fail & ~converged
 
+# %% ../nbs/04_solvers.ipynb #3d6c8d66
 def _newton_start(name:str, f, grad, x0:Tensor, tol:float, rtol:float, ftol:float|None, counts:dict):
     "Shared start of the batched Newton solvers: checked x0, f(x0), ∇f(x0), per-row stopping thresholds and status."
     _check_finite(x0, f'{name}: x0', ValueError)
@@ -218,6 +219,16 @@ def _newton_start(name:str, f, grad, x0:Tensor, tol:float, rtol:float, ftol:floa
     done = torch.zeros(x.shape[0], dtype=torch.bool, device=x.device)
     return x, fx, g, gnorm, thr, ftol, status, done, f_counted
 
+# %% ../nbs/04_solvers.ipynb #da6dc6e3
+def _descent(g:Tensor, gnorm:Tensor, p:Tensor, residual:Tensor, lam:Tensor, act:Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    "The CG step as a descent direction, its slope ∇fᵀp and curvature pᵀHp (rows where round-off left p uphill: -∇f, pᵀHp 0)."
+    slope = (g * p).sum(1)                                               # ∇fᵀp
+    pHp = (p * (residual - g)).sum(1) - lam * (p * p).sum(1)             # pᵀHp = pᵀ(r - g) - λ‖p‖²
+    bad = act & ~(slope < 0)                                             # round-off: not a descent direction
+    p = torch.where(bad[:, None], -g, p)
+    return p, torch.where(bad, -gnorm ** 2, slope), torch.where(bad, 0., pHp)
+
+# %% ../nbs/04_solvers.ipynb #179111c9
 def hf_newton(f:Callable[[Tensor], Tensor], # X (B,d) -> (B,) per-row losses
               grad:Callable[[Tensor], Tensor], # X (B,d) -> (B,d) per-row gradients
               hvp:Callable[[Tensor, Tensor], Tensor], # (X, V) -> (B,d) per-row Hessian-vector products
@@ -258,11 +269,7 @@ def hf_newton(f:Callable[[Tensor], Tensor], # X (B,d) -> (B,) per-row losses
                                      tol=forcing_tolerance(gnorm, eta_max), max_iter=cg_max_iter, precond=M)
         counts['hvp'] += info.n_hvp; counts['cg_iters'] += int(info.iterations.sum())
         counts['negative_curvature'] += int((info.status == Status.NEGATIVE_CURVATURE).sum())
-        slope = (g * p).sum(1)                                               # ∇fᵀp
-        pHp = (p * (info.residual - g)).sum(1) - lam * (p * p).sum(1)        # pᵀHp = pᵀ(r - g) - λ‖p‖²
-        bad = act & ~(slope < 0)                                             # round-off: not a descent direction
-        p = torch.where(bad[:, None], -g, p)
-        pHp = torch.where(bad, 0., pHp); slope = torch.where(bad, -gnorm ** 2, slope)
+        p, slope, pHp = _descent(g, gnorm, p, info.residual, lam, act)      # ∇fᵀp, pᵀHp
         alpha, f_new, ok = backtracking_line_search(f_counted, x, p, fx, torch.where(act, slope, 0.),
                                                     c1=c1, shrink=shrink, max_steps=max_ls)
         pred = alpha * slope + 0.5 * alpha ** 2 * pHp                        # model decrease m(αp) (< 0)

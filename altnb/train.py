@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy, hashlib, math, os, tempfile, time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 import numpy as np
 import torch
 from torch import Tensor
@@ -111,7 +111,93 @@ def auto_c0(data:Interactions,  # the training data
     rho = len(data) / (data.n_users * data.n_items)
     return round(kappa * rho / (1 - rho), 4)
 
-# %% ../nbs/03_train.ipynb #0017
+# %% ../nbs/03_train.ipynb #5eecaeba
+def _check_fit_args(train:Interactions, valid:Interactions|None, grad:str, schedule:str, metric:str,
+                    batch_size:int, max_epochs:int, patience:int, eval_every:int) -> int:  # k of the metric
+    "Refuse `fit` arguments that cannot work, before any work."
+    if grad not in ('hand', 'autograd'): raise ValueError(f"grad must be 'hand' or 'autograd', got {grad!r}")
+    if schedule not in ('constant', 'cosine'): raise ValueError(f"schedule must be 'constant' or 'cosine', got {schedule!r}")
+    kind, _, k = metric.partition('@')
+    if kind not in ('recall', 'ndcg') or not k.isdigit(): raise ValueError(f"metric must look like 'ndcg@10' or 'recall@20', got {metric!r}")
+    if batch_size < 1 or max_epochs < 1 or patience < 1 or eval_every < 1:
+        raise ValueError('batch_size, max_epochs, patience and eval_every must be >= 1')
+    if valid is not None and (valid.n_users, valid.n_items) != (train.n_users, train.n_items):
+        raise ValueError(f'valid is {valid.n_users}x{valid.n_items} but train is {train.n_users}x{train.n_items}')
+    return int(k)
+
+# %% ../nbs/03_train.ipynb #d7e82ba0
+def _start_model(train:Interactions, model:ENMF|None, device:Any, train_h:bool, c0:float|str, **hp) -> tuple[ENMF, torch.device]:
+    "The model `fit` trains, in train mode: a clone of the warm start, or a new `ENMF(**hp)` (c0 'auto': `auto_c0(train)`)."
+    if model is not None:
+        model.check_data(train)
+        device = torch.device(device) if device is not None else model.device
+        model = model.clone().to(device)
+    else:
+        device = torch.device(device if device is not None else ('cuda' if torch.cuda.is_available() else 'cpu'))
+        if c0 == 'auto': c0 = auto_c0(train)
+        model = ENMF(train.n_users, train.n_items, c0=c0, item_counts=train.item_counts, device=device, **hp)
+    model.check_finite('train from')  # (a NaN in c is no learning-rate problem: said here, not as divergence)
+    model.train()
+    model.h.requires_grad_(train_h)  # a frozen h gets no autograd graph either
+    return model, device
+
+# %% ../nbs/03_train.ipynb #58cd1ae5
+def _adamw_step(model:ENMF, opt:torch.optim.Optimizer, batch:Tensor, ptr:Tensor, cols:Tensor, gen:torch.Generator,
+                grad:str, train_h:bool) -> None:
+    "One AdamW step on the mini-batch objective of the users `batch` (B,): dropout mask, gradient by hand or autograd."
+    local, items = batch_positives(ptr, cols, batch)
+    drop = None
+    if model.dropout > 0:
+        keep = torch.rand(len(local), model.d, generator=gen) >= model.dropout
+        drop = (keep.to(model.P.dtype) / (1 - model.dropout)).to(model.device)  # (k, d)
+    scale = model.n_users / len(batch)  # m / |B|
+    if grad == 'hand':
+        gPB, gQ, gh = batch_grads(model, batch, local, items, drop, scale)
+        if model.P.grad is None: model.P.grad = torch.zeros_like(model.P)
+        else: model.P.grad.zero_()
+        model.P.grad[batch] = gPB
+        model.Q.grad, model.h.grad = gQ, (gh if train_h else None)
+    else:
+        opt.zero_grad(set_to_none=False)
+        batch_objective(model, batch, local, items, drop, scale).backward()
+    opt.step()
+
+# %% ../nbs/03_train.ipynb #034fe108
+def _adamw_epochs(model:ENMF, train:Interactions, *, lr:float, weight_decay:float, schedule:str, lr_decay:float,
+                  batch_size:int, max_epochs:int, seed:int, grad:str, train_h:bool) -> Iterator[tuple[int, float]]:
+    "Epochs of mini-batch AdamW over the users in a seeded random order: yields (epoch, whole-data training loss) after each."
+    m, device = model.n_users, model.device
+    ptr, cols = _csr_tensors(train, device)
+    users_all, items_all = model.positives(train)
+    opt = torch.optim.AdamW([model.P, model.Q] + ([model.h] if train_h else []), lr=lr, weight_decay=weight_decay)
+    n_batches = math.ceil(m / batch_size)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, max_epochs * n_batches) if schedule == 'cosine' else None
+    gen = torch.Generator().manual_seed(seed)  # CPU generator: the same shuffles on every device
+    last = None
+    for epoch in range(1, max_epochs + 1):
+        perm = torch.randperm(m, generator=gen).to(device)
+        for b in range(n_batches):
+            _adamw_step(model, opt, perm[b * batch_size:(b + 1) * batch_size], ptr, cols, gen, grad, train_h)
+            if sched is not None: sched.step()
+        with torch.no_grad(): loss = float(enmf_loss(model.P, model.Q, model.h, users_all, items_all, model.c, model.lam))
+        if not math.isfinite(loss): raise FloatingPointError(f'training diverged at epoch {epoch} (loss {loss}); lower lr')
+        if last is not None and loss > last and lr_decay < 1:  # overshooting: a smaller step
+            for g in opt.param_groups: g['lr'] *= lr_decay
+        last = loss
+        yield epoch, loss
+
+# %% ../nbs/03_train.ipynb #437e18b5
+def _finish_fit(model:ENMF, hist:History, best_state:dict|None, t0:float) -> tuple[ENMF, History]:
+    "Restore the best model (early stopping), drop the gradients, unfreeze h, eval mode; the total time."
+    if best_state is not None: model.load_state_dict(best_state)
+    elif hist.epoch: hist.best_epoch = hist.epoch[-1]
+    for p in model.parameters(): p.grad = None
+    model.h.requires_grad_(True)
+    model.eval()
+    hist.time_total_s = time.perf_counter() - t0
+    return model, hist
+
+# %% ../nbs/03_train.ipynb #ca8d6d06
 def fit(train:Interactions,  # training pairs
         valid:Interactions|None=None,  # validation pairs for early stopping (None: run max_epochs / until `tol`)
         *,
@@ -142,66 +228,17 @@ def fit(train:Interactions,  # training pairs
         train_h:bool=False,  # also learn h (default: h stays at its initial ones; why: the markdown above)
        ) -> tuple[ENMF, History]:
     "Train ENMF with AdamW over user mini-batches; early stopping on `valid` restores the best model."
-    if grad not in ('hand', 'autograd'): raise ValueError(f"grad must be 'hand' or 'autograd', got {grad!r}")
-    if schedule not in ('constant', 'cosine'): raise ValueError(f"schedule must be 'constant' or 'cosine', got {schedule!r}")
-    kind, _, k = metric.partition('@')
-    if kind not in ('recall', 'ndcg') or not k.isdigit(): raise ValueError(f"metric must look like 'ndcg@10' or 'recall@20', got {metric!r}")
-    if batch_size < 1 or max_epochs < 1 or patience < 1 or eval_every < 1:
-        raise ValueError('batch_size, max_epochs, patience and eval_every must be >= 1')
-    if valid is not None and (valid.n_users, valid.n_items) != (train.n_users, train.n_items):
-        raise ValueError(f'valid is {valid.n_users}x{valid.n_items} but train is {train.n_users}x{train.n_items}')
-    if model is not None:
-        model.check_data(train)
-        device = torch.device(device) if device is not None else model.device
-        model = model.clone().to(device)
-    else:
-        device = torch.device(device if device is not None else ('cuda' if torch.cuda.is_available() else 'cpu'))
-        if c0 == 'auto': c0 = auto_c0(train)
-        model = ENMF(train.n_users, train.n_items, d=d, c0=c0, lam=lam, dropout=dropout, item_weights=item_weights,
-                     item_counts=train.item_counts, init_std=init_std, seed=seed if init_seed is None else init_seed,
-                     device=device, dtype=dtype)
-    model.check_finite('train from')  # (a NaN in c is no learning-rate problem: said here, not as divergence)
-    model.train()
-    model.h.requires_grad_(train_h)  # a frozen h gets no autograd graph either
-    m, dim = model.n_users, model.d
-    ptr, cols = _csr_tensors(train, device)
-    users_all, items_all = model.positives(train)
-    opt = torch.optim.AdamW([model.P, model.Q] + ([model.h] if train_h else []), lr=lr, weight_decay=weight_decay)
-    n_batches = math.ceil(m / batch_size)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, max_epochs * n_batches) if schedule == 'cosine' else None
-    gen = torch.Generator().manual_seed(seed)  # CPU generator: the same shuffles on every device
-    hist = History(metric=metric)
-    best_state, bad = None, 0
-    t0 = time.perf_counter()
-    bar = tqdm(range(1, max_epochs + 1), disable=not progress, leave=False, desc='fit')
-    for epoch in bar:
-        perm = torch.randperm(m, generator=gen).to(device)
-        for b in range(n_batches):
-            batch = perm[b * batch_size:(b + 1) * batch_size]  # (B,)
-            local, items = batch_positives(ptr, cols, batch)
-            drop = None
-            if model.dropout > 0:
-                keep = torch.rand(len(local), dim, generator=gen) >= model.dropout
-                drop = (keep.to(model.P.dtype) / (1 - model.dropout)).to(device)  # (k, d)
-            scale = m / len(batch)
-            if grad == 'hand':
-                gPB, gQ, gh = batch_grads(model, batch, local, items, drop, scale)
-                if model.P.grad is None: model.P.grad = torch.zeros_like(model.P)
-                else: model.P.grad.zero_()
-                model.P.grad[batch] = gPB
-                model.Q.grad, model.h.grad = gQ, (gh if train_h else None)
-            else:
-                opt.zero_grad(set_to_none=False)
-                batch_objective(model, batch, local, items, drop, scale).backward()
-            opt.step()
-            if sched is not None: sched.step()
-        with torch.no_grad(): loss = float(enmf_loss(model.P, model.Q, model.h, users_all, items_all, model.c, model.lam))
-        if not math.isfinite(loss): raise FloatingPointError(f'training diverged at epoch {epoch} (loss {loss}); lower lr')
-        if hist.train_loss and loss > hist.train_loss[-1] and lr_decay < 1:  # overshooting: a smaller step
-            for g in opt.param_groups: g['lr'] *= lr_decay
+    k = _check_fit_args(train, valid, grad, schedule, metric, batch_size, max_epochs, patience, eval_every)
+    model, device = _start_model(train, model, device, train_h, c0, d=d, lam=lam, dropout=dropout, item_weights=item_weights,
+                                 init_std=init_std, seed=seed if init_seed is None else init_seed, dtype=dtype)
+    hist, best_state, bad, t0 = History(metric=metric), None, 0, time.perf_counter()
+    bar = tqdm(_adamw_epochs(model, train, lr=lr, weight_decay=weight_decay, schedule=schedule, lr_decay=lr_decay,
+                             batch_size=batch_size, max_epochs=max_epochs, seed=seed, grad=grad, train_h=train_h),
+               total=max_epochs, disable=not progress, leave=False, desc='fit')
+    for epoch, loss in bar:
         val = None
         if valid is not None and (epoch % eval_every == 0 or epoch == max_epochs):
-            val = evaluate(model, train, valid, ks=(int(k),))[metric]
+            val = evaluate(model, train, valid, ks=(k,))[metric]
             model.train()
         hist.epoch.append(epoch); hist.time_s.append(time.perf_counter() - t0); hist.train_loss.append(loss); hist.valid_metric.append(val)
         bar.set_postfix(loss=f'{loss:.4g}', **({metric: f'{val:.4f}'} if val is not None else {}))
@@ -218,21 +255,16 @@ def fit(train:Interactions,  # training pairs
         if callback is not None and callback(epoch, model, hist): hist.stop_reason = 'callback'; break
     else: hist.stop_reason = 'max_epochs'
     bar.close()
-    if best_state is not None: model.load_state_dict(best_state)
-    elif hist.epoch: hist.best_epoch = hist.epoch[-1]
-    for p in model.parameters(): p.grad = None
-    model.h.requires_grad_(True)
-    model.eval()
-    hist.time_total_s = time.perf_counter() - t0
-    return model, hist
+    return _finish_fit(model, hist, best_state, t0)
 
-# %% ../nbs/03_train.ipynb #f17bd0f9
+# %% ../nbs/03_train.ipynb #e96a9754
 TUNE_GRID = dict(c0=(0.01, 0.03, 0.1, 0.3, 1.0), lam=(1.0, 3.0, 10.0, 30.0))
 TUNED = {  # training defaults picked by `tune` for the registered datasets (grids below); `altnb train` applies them
     'ml-1m-receraser': dict(c0=0.1, lam=10.0),
     'amazon-14core': dict(c0='auto', lam=4.0),
 }
 
+# %% ../nbs/03_train.ipynb #bff4230b
 @dataclass
 class Tuned:
     "What `tune` found: the grid with validation metrics, the chosen point and the time it took."
@@ -259,6 +291,7 @@ class Tuned:
     def __repr__(self):
         return f'Tuned(best {self.best}, validation {self.metric} {self.table[self.metric].max():.4f}, {len(self.table)} points in {self.time_s:.1f} s)'
 
+# %% ../nbs/03_train.ipynb #e1925df3
 def tune(train:Interactions,  # the training data (the test set must not be in it)
          valid:Interactions|None=None,  # validation pairs (default: `valid_frac` of each user's `train` pairs, carved off)
          *,
@@ -307,7 +340,6 @@ def tune(train:Interactions,  # the training data (the test set must not be in i
     b = table.loc[table[metric].idxmax()]
     best = dict(d=int(b['d']), c0=float(b['c0']), lam=float(b['lam']))
     return Tuned(table, best, metric, time.perf_counter() - t0)
-
 
 # %% ../nbs/03_train.ipynb #0027
 def _ids_digest(ids) -> bytes:

@@ -53,36 +53,7 @@ class Unlearned:
     moved:dict|None=None  # in place: the rows that moved, {'user': rows, 'item': rows} (None: any row may have)
     drifts_current:bool=False  # the job's drifts describe the result (the affected-only rounds keep them so)
 
-# %% ../nbs/05e_unlearn.ipynb #234ec6dd
-def _alteraser_run(solver:str) -> Callable:
-    def run(job:Job, erase_tol:float|None=ErasureRule.tol, **solver_kw) -> Unlearned:
-        rule = job.rule if erase_tol is None else ErasureRule(erase_tol, job.rule.max_passes)  # None: the loss rule
-        trace, reason, touched = alteraser(job.model, job.index, job.pairs, solver, rule, job.batch_rows, job.progress,
-                                           job.clock, trace=job.trace, **solver_kw)
-        return Unlearned(trace, reason, len(trace) - 2, touched)  # (the erase pass is not a full pass)
-    return run
-
-def _local_run(job:Job, **kw) -> Unlearned:
-    trace, reason, solved, moved = alteraser_local(job.model, *job.drifts, job.pairs, rule=job.rule, batch_rows=job.batch_rows,
-                                                   progress=job.progress, clock=job.clock, trace=job.trace, **kw)
-    return Unlearned(trace, reason, len(trace) - 1, solved, moved=moved, drifts_current=moved is not None)
-
-def _retrain_als_run(job:Job) -> Unlearned:
-    new, trace, reason = retrain_als(job.model, job.index, job.rule, job.batch_rows, job.progress, job.clock)
-    return Unlearned(trace, reason, len(trace) - 1, model=new)
-
-def _retrain_exact_run(job:Job, gtol:float=1e-4) -> Unlearned:
-    new, trace, reason = retrain_exact(job.model, job.index, gtol, job.rule.max_passes, job.batch_rows, job.progress,
-                                       job.clock, job.trace)
-    return Unlearned(trace, reason, len(trace) - 1, model=new)
-
-def _adamw_run(warm:bool, seed_shift:int=0) -> Callable:
-    def run(job:Job, **fit_kw) -> Unlearned:
-        new, trace, reason = _fit_with_rule(job.remaining(), job.model, job.rule, warm, job.seed + seed_shift, job.progress,
-                                            fit_kw, clock=job.clock)
-        return Unlearned(trace, reason, len(trace) - 1, model=new)
-    return run
-
+# %% ../nbs/05e_unlearn.ipynb #de7c6409
 @dataclass(frozen=True)
 class Method:
     "A forget method: how to run it on a `Job`, the options it accepts, and whether it reads the model's row drifts."
@@ -116,6 +87,37 @@ _VALID = {  # the options whose values can be checked before any work, and what 
     'adamw_steps': (_number(1, integer=True), 'an integer >= 1'), 'adamw_lr': (_number(0), 'a finite number > 0'),
 }
 
+# %% ../nbs/05e_unlearn.ipynb #62e2a6ab
+def _alteraser_run(solver:str) -> Callable:
+    def run(job:Job, erase_tol:float|None=ErasureRule.tol, **solver_kw) -> Unlearned:
+        rule = job.rule if erase_tol is None else ErasureRule(erase_tol, job.rule.max_passes)  # None: the loss rule
+        trace, reason, touched = alteraser(job.model, job.index, job.pairs, solver, rule, job.batch_rows, job.progress,
+                                           job.clock, trace=job.trace, **solver_kw)
+        return Unlearned(trace, reason, len(trace) - 2, touched)  # (the erase pass is not a full pass)
+    return run
+
+def _local_run(job:Job, **kw) -> Unlearned:
+    trace, reason, solved, moved = alteraser_local(job.model, *job.drifts, job.pairs, rule=job.rule, batch_rows=job.batch_rows,
+                                                   progress=job.progress, clock=job.clock, trace=job.trace, **kw)
+    return Unlearned(trace, reason, len(trace) - 1, solved, moved=moved, drifts_current=moved is not None)
+
+def _retrain_als_run(job:Job) -> Unlearned:
+    new, trace, reason = retrain_als(job.model, job.index, job.rule, job.batch_rows, job.progress, job.clock)
+    return Unlearned(trace, reason, len(trace) - 1, model=new)
+
+def _retrain_exact_run(job:Job, gtol:float=1e-4) -> Unlearned:
+    new, trace, reason = retrain_exact(job.model, job.index, gtol, job.rule.max_passes, job.batch_rows, job.progress,
+                                       job.clock, job.trace)
+    return Unlearned(trace, reason, len(trace) - 1, model=new)
+
+def _adamw_run(warm:bool, seed_shift:int=0) -> Callable:
+    def run(job:Job, **fit_kw) -> Unlearned:
+        new, trace, reason = _fit_with_rule(job.remaining(), job.model, job.rule, warm, job.seed + seed_shift, job.progress,
+                                            fit_kw, clock=job.clock)
+        return Unlearned(trace, reason, len(trace) - 1, model=new)
+    return run
+
+# %% ../nbs/05e_unlearn.ipynb #1daa70f4
 _AH, _HF, _ADAMW_ROWS = ('ah_how', 'ah_tol'), ('hf_iters', 'hf_rtol', 'hf_eta', 'hf_damping', 'hvp'), ('adamw_steps', 'adamw_lr')
 _FIT = tuple(k for k in inspect.signature(fit).parameters  # what the AdamW baselines pass on to `fit`
              if k not in ('train', 'valid', 'model', 'init_seed', 'seed', 'progress', 'callback', 'device', 'dtype', 'item_weights'))
