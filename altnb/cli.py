@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 import torch
 
-from .data import Interactions, Split, _umask, load, load_split, split_per_user
+from .data import Interactions, Split, _umask, split_per_user
+from .datasets import load, load_split
 from .metrics import evaluate
 from .train import TUNED, TUNE_GRID, check_fingerprint, fit, load_model, save_model, tune
 from .unlearn import METHODS, Eraser, method_of
@@ -181,6 +182,7 @@ def _run_parser(sub) -> argparse.ArgumentParser:
     r.add_argument('--n-forget-users', type=_int_at_least(1), default=DEFAULTS.n_forget_users, help=f'forgetting users per seed (default {DEFAULTS.n_forget_users})')
     r.add_argument('--rel-tol', type=_rel_tol, default=DEFAULTS.rel_tol, help="stopping rule: stop when a pass/epoch lowers the loss by less than this, relatively (default: altnb.unlearn.StoppingRule's)")
     r.add_argument('--out', default=None, help='run folder (default runs/<dataset>-<scenario>)')
+    r.add_argument('--original', choices=('adamw', 'exact'), default=DEFAULTS.original, help="the original model: 'adamw' (the paper's regime, trained as retrain is) or 'exact' (the optimum on D_a: residual memory against retrain-exact)")
     r.add_argument('--quality-trace', action='store_true', help="also measure every method's model after every pass/epoch (off the clock): time_to_quality_s, speedup_to_quality and a quality-vs-time figure")
     r.add_argument('--quiet', action='store_true', help='no progress bar')
     r.add_argument('--tune', action='store_true', help="pick c0 and lam first with altnb tune (on the first seed's training split)")
@@ -315,7 +317,8 @@ def cmd_run(a: argparse.Namespace) -> ProtocolResult:
     with _locked(out, what='run', name=RUN_LOCK):  # a second `altnb run` into the same folder is refused, not interleaved
         res = run_protocol(a.dataset, data_dir=a.data_dir, scenario=a.scenario, methods=a.methods, seeds=a.seeds,
                            n_forget_users=a.n_forget_users, device=a.device, max_epochs=a.max_epochs, out_dir=out,
-                           progress=not a.quiet, data_kw=a.data_kw, rel_tol=a.rel_tol, quality_trace=a.quality_trace, **train_kw)
+                           progress=not a.quiet, data_kw=a.data_kw, rel_tol=a.rel_tol, quality_trace=a.quality_trace,
+                           original=a.original, **train_kw)
         write_report(out)
     for t in TABLES: print(results_table(res.rows, t))
     print(f'wrote {out}/results.csv, table3.md, table4.md, table5.md, README.md and figures in {res.wall_s:.1f} s')

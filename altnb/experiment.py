@@ -18,7 +18,9 @@ from tqdm import tqdm
 from .data import Interactions, Split, split_per_user, synthetic
 from .metrics import ranking_metrics, rbo_at_k, repredict_score, topk
 from .model import ENMF
-from .train import fit
+from .train import auto_c0, fit
+from .alteraser import _init_like, relative_gradient, retrain_exact
+from .index import RowIndex
 from .unlearn import METHODS, StoppingRule, forget
 from .settings import *  # the names below were defined here before the experiment layer was split:
 from .quality import *   # `from altnb.experiment import X` keeps working for each of them
@@ -31,7 +33,7 @@ from .runfolder import _locked
 
 # %% auto #0
 __all__ = ['ADAMW_KEYS', 'choose_forgetting_users', 'inject_noise', 'pick_deletions', 'train_original', 'Scenario',
-           'make_scenario', 'Measured', 'measure', 'warm_up', 'run_protocol']
+           'make_scenario', 'Measured', 'measure', 'Memory', 'warm_up', 'run_protocol']
 
 # %% ../nbs/06_experiment.ipynb #0005
 def _rng(seed: int, stream: int) -> np.random.Generator:
@@ -104,9 +106,11 @@ def train_original(D_a: Interactions,  # the training data (train + noise in the
                    seed: int = 0,  # initialisation and training seed
                    device: str | None = None,  # where to train
                    progress: bool = False,  # fit's progress bar
+                   regime: str = 'adamw',  # 'adamw': as retrain trains (the paper's); 'exact': the optimum on D_a (`retrain_exact`)
                    **train_kw,  # `fit` options: model (d, c0, lam, ...) and optimiser (lr, batch_size, ...)
                   ) -> tuple[ENMF, list, str]:  # (model, trace [(s, L_Da)], stop reason)
-    "Train the original model like `retrain` does: AdamW until the stopping rule fires on the loss of D_a."
+    "Train the original model like `retrain` does (AdamW until the stopping rule fires on the loss of D_a), or to the optimum."
+    if regime == 'exact': return _exact_original(D_a, seed, device, progress, **train_kw)
     rule, losses, trace = rule or StoppingRule(), [], []
     t0 = time.perf_counter()
     def callback(epoch, model, history):
@@ -115,6 +119,16 @@ def train_original(D_a: Interactions,  # the training data (train + noise in the
     kw = {'max_epochs': rule.max_passes, **train_kw}  # an explicit max_epochs caps training below the rule's cap
     model, hist = fit(D_a, None, seed=seed, init_seed=seed, device=device, progress=progress, callback=callback, **kw)
     return model, trace, rule.check(losses) or f'max_epochs={kw["max_epochs"]} reached'
+
+_MODEL_KEYS = ('d', 'c0', 'lam', 'dropout', 'item_weights', 'init_std', 'dtype')  # `fit`'s options that make the model
+
+def _exact_original(D_a: Interactions, seed: int, device, progress: bool, **train_kw) -> tuple[ENMF, list, str]:
+    "The optimum of the loss on D_a from the initialisation `fit` would start from (seed `seed`): `retrain_exact` on D_a."
+    kw = {k: v for k, v in train_kw.items() if k in _MODEL_KEYS}
+    if kw.get('c0', 'auto') == 'auto': kw['c0'] = auto_c0(D_a)
+    dev = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
+    init = ENMF(D_a.n_users, D_a.n_items, item_counts=D_a.item_counts, seed=seed, device=dev, **kw)
+    return retrain_exact(init, RowIndex.of(D_a, dev), progress=progress)
 
 # %% ../nbs/06_experiment.ipynb #0022
 @dataclass(kw_only=True)
@@ -175,26 +189,44 @@ def measure(model,  # a trained model with `scores`/`score` (ENMF)
     return Measured(r, top, top_all)
 
 # %% ../nbs/06_experiment.ipynb #0029
+class Memory:
+    "The residual memory of any model of a scenario against a reference (`altnb.quality.residual_memory`), its terms made once."
+    def __init__(self, original:ENMF, ref:ENMF, sc: Scenario):
+        self.u, self.i = (torch.as_tensor(sc.D_f[:, c], device=original.device) for c in (0, 1))
+        self.users, self.D_r = torch.as_tensor(sc.users, device=original.device), sc.D_r
+        self.o, self.r = self._terms(original), self._terms(ref)
+
+    @torch.no_grad()
+    def _terms(self, m:ENMF, loss:float|None=None) -> tuple:  # (Σ s over D_f, L_Dr, S of the forgetting users (|U_f|, n))
+        return (float(m.score(self.u, self.i).double().sum()), m.loss(self.D_r) if loss is None else loss, m.scores(self.users).double())
+
+    def __call__(self, m:ENMF, loss:float|None=None) -> dict:
+        "memory (D_f's scores), memory_loss (L_Dr) and memory_users (the forgetting users' score vectors) of model `m`."
+        (s, L, S), (so, Lo, So), (sr, Lr, Sr) = self._terms(m, loss), self.o, self.r
+        return dict(memory=residual_memory(s, sr, so), memory_loss=residual_memory(L, Lr, Lo),
+                    memory_users=float((S - Sr).norm() / (So - Sr).norm()) if not torch.equal(So, Sr) else float('nan'))
+
 def _snapshotter(store: list):
     "An observer for `forget` that keeps (trace index, P, Q, h) copies."
     def observe(i, t, model):
         store.append((i, model.P.detach().clone(), model.Q.detach().clone(), model.h.detach().clone()))
     return observe
 
-def _evaluate_snapshots(final, snaps: list, sc: Scenario, ref: Measured) -> dict:
+def _evaluate_snapshots(final, snaps: list, sc: Scenario, ref: Measured, memory: Memory) -> dict:
     "Metrics (`QUALITY_COLUMNS`) of each snapshot: {trace index: metrics}; the snapshots are put into a copy of `final`."
     model, out = final.clone(), {}
     for i, P, Q, h in snaps:
         with torch.no_grad(): model.P.copy_(P); model.Q.copy_(Q); model.h.copy_(h)
         met = measure(model, sc, ref, others=False).metrics
+        met.update(memory(model, met['loss_dr']))
         out[i] = {c: met[c] for c in QUALITY_COLUMNS}
     return out
 
 def _quality_points(m: str, model, snaps: list | None, rep, met: dict, ref: Measured, rbo_star: float | None,
-                    sc: Scenario, quality_trace: bool) -> dict:
+                    sc: Scenario, quality_trace: bool, memory: Memory) -> dict:
     "Trace index -> the model's metrics there and whether they meet every bar ({} without a quality trace)."
     if snaps is not None:
-        points = _evaluate_snapshots(model, snaps, sc, ref)
+        points = _evaluate_snapshots(model, snaps, sc, ref, memory)
         for q in points.values(): q['at_quality'] = at_retrain_quality(q, ref.metrics, rbo_star)
         return points
     if m == 'retrain' and quality_trace:  # the reference meets its own bars at its end, not before
@@ -236,10 +268,12 @@ def _options(m: str, forget_kw: dict, train_kw: dict) -> dict:
     kw = {**adamw_kw, **forget_kw} if m in ('retrain', 'retrain*', 'warm-start') else forget_kw
     return {k: v for k, v in kw.items() if k in METHODS[m].options or k == 'batch_rows'}
 
+_REFERENCE = {'adamw': 'retrain', 'exact': 'retrain-exact'}  # per regime: the model residual memory is measured from
+
 def _unlearn(original: ENMF, sc: Scenario, a: dict, rule: StoppingRule, bar) -> tuple[dict, dict, dict]:
-    "Unlearn D_f from the original with every method, retrain first: (models, reports, snapshots)."
+    "Unlearn D_f from the original with every method, retrain (and the regime's reference) first: (models, reports, snapshots)."
     models, reports, snaps = {}, {}, {}
-    for m in dict.fromkeys(m for m in ('retrain', *a['methods']) if m != 'original'):
+    for m in dict.fromkeys(m for m in ('retrain', _REFERENCE[a['original']], *a['methods']) if m != 'original'):
         bar.set_postfix_str(f'seed {sc.seed}: {m}')
         target = reports['retrain'].loss_dr if m != 'retrain' else None  # retrain's final loss: every other method's target
         observe = _snapshotter(snaps.setdefault(m, [])) if a['quality_trace'] and m != 'retrain' else None
@@ -267,20 +301,22 @@ def _run_seed(sc: Scenario, a: dict, rule: StoppingRule, device: str, bar) -> tu
     "Train the original, unlearn with every method, measure: one seed's rows and trace points."
     bar.set_postfix_str(f'seed {sc.seed}: original'); _sync(device)
     t0 = time.perf_counter()
-    original, trace_orig, why_orig = train_original(sc.D_a, rule, sc.seed, device, **a['train_kw'])
+    original, trace_orig, why_orig = train_original(sc.D_a, rule, sc.seed, device, regime=a['original'], **a['train_kw'])
     _sync(device); t_orig = time.perf_counter() - t0
     bar.update()
     models, reports, snaps = _unlearn(original, sc, a, rule, bar)
-    ref = measure(models['retrain'], sc)  # retrain: the reference of RBO and of every bar
-    mets = {m: ref.metrics if m == 'retrain' else measure(models[m], sc, ref).metrics for m in models if m in a['methods']}
+    ref = measure(models['retrain'], sc)  # retrain: the reference of RBO and the utility checks
+    memory = Memory(original, models[_REFERENCE[a['original']]], sc)  # ... and of residual memory, retrain-exact in the exact regime
+    mets = {m: {**(ref.metrics if m == 'retrain' else measure(models[m], sc, ref).metrics), **memory(models[m])}
+            for m in models if m in a['methods']}
     rbo_star = mets['retrain*']['rbo@10'] if 'retrain*' in mets else None
     rows, traces = [], []
     for m in a['methods']:
         if m == 'original':
-            rows.append(dict(method=m, time_s=t_orig, speedup=np.nan, **measure(original, sc, ref).metrics, time_to_retrain_loss_s=np.nan,
-                             passes=len(trace_orig), stop_reason=f'trained on D_a: {why_orig}'))
+            rows.append(dict(method=m, time_s=t_orig, speedup=np.nan, **measure(original, sc, ref).metrics, **memory(original),
+                             time_to_retrain_loss_s=np.nan, passes=len(trace_orig), stop_reason=f'trained on D_a: {why_orig}'))
             continue
-        points = _quality_points(m, models[m], snaps.pop(m, None), reports[m], mets[m], ref, rbo_star, sc, a['quality_trace'])
+        points = _quality_points(m, models[m], snaps.pop(m, None), reports[m], mets[m], ref, rbo_star, sc, a['quality_trace'], memory)
         rows.append(_method_row(m, mets[m], reports[m], points, reports['retrain'].time_s))
         traces += _trace_rows(sc.seed, m, reports[m], points)
     return rows, traces
@@ -305,18 +341,19 @@ def run_protocol(dataset: str = _D.dataset,  # dataset name (`altnb.data.load`) 
                  warmup: bool = True,  # run every code path once on tiny data first, untimed (see `warm_up`)
                  threads: int | None = _D.threads,  # torch CPU threads for the run (None: leave torch's setting)
                  quality_trace: bool = _D.quality_trace,  # measure every model after every pass/epoch (off the clock)
+                 original: str = _D.original,  # 'adamw' (the paper's regime) or 'exact' (the original is the optimum on D_a)
                  **train_kw,  # extra arguments for `fit` (d, lr, batch_size, ...)
                 ) -> ProtocolResult:  # rows (one per seed and method, `COLUMNS` first), traces, label, wall time
     "Run the paper's protocol and return (and optionally write) one row of results per (seed, method)."
     a = check_run_args(dataset=dataset, data_dir=data_dir, scenario=scenario, methods=methods, seeds=seeds, n_forget_users=n_forget_users,
                        device=device, max_epochs=max_epochs, out_dir=out_dir, data_kw=data_kw, forget_kw=forget_kw, rel_tol=rel_tol,
-                       threads=threads, train_kw=train_kw, quality_trace=quality_trace, label=label)  # every argument, before any work
+                       threads=threads, train_kw=train_kw, quality_trace=quality_trace, label=label, original=original)  # every argument, before any work
     device = a['device'] or ('cuda' if torch.cuda.is_available() else 'cpu')
     if a['threads']: torch.set_num_threads(a['threads'])
     rule = StoppingRule(**{k: v for k, v in dict(rel_tol=rel_tol, max_passes=max_epochs).items() if v is not None})
     t_start = time.perf_counter()
     data, chosen = _load_and_choose(dataset, data_dir, a)
-    run = [m for m in dict.fromkeys(('retrain', *a['methods'])) if m != 'original']
+    run = [m for m in dict.fromkeys(('retrain', _REFERENCE[a['original']], *a['methods'])) if m != 'original']
     if warmup: warm_up(device, run)
     label = dataset_label(dataset, data, label)
     rows, traces = [], []
@@ -334,5 +371,5 @@ def run_protocol(dataset: str = _D.dataset,  # dataset name (`altnb.data.load`) 
         write_results(res, out_dir, config=dict(dataset=dataset, data_dir=None if data_dir is None else str(data_dir),
                       scenario=scenario, methods=list(a['methods']), seeds=a['seeds'], n_forget_users=n_forget_users,
                       device=str(device), max_epochs=max_epochs, rel_tol=rel_tol, data_kw=a['data_kw'], forget_kw=a['forget_kw'],
-                      train_kw=a['train_kw'], label=label))
+                      train_kw=a['train_kw'], label=label, original=a['original']))
     return res

@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from .quality import BAR_MARGINS
+from .quality import BAR_MARGINS, UTILITY_MARGINS
 from .settings import LABELS, _slug
 
 # %% auto #0
@@ -22,7 +22,7 @@ __all__ = ['plot_speedup', 'plot_loss_vs_time', 'plot_metric_vs_time', 'plot_qua
 _FIGURES = ('speedup', 'loss-vs-time', 'metric-vs-time', 'quality-vs-time')  # the figures' file name stems
 _COLORS = {'original': '#7f7f7f', 'retrain': '#1f77b4', 'retrain*': '#17becf', 'warm-start': '#ff7f0e',
            'alteraser-adamw': '#bcbd22', 'alteraser-hf': '#9467bd', 'alteraser-ah': '#d62728',
-           'alteraser-ah-local': '#e377c2', 'retrain-als': '#2ca02c'}
+           'alteraser-ah-local': '#e377c2', 'retrain-als': '#2ca02c', 'retrain-exact': '#000000'}
 
 def _tag(df: pd.DataFrame) -> str:
     "The figure files' suffix: <dataset>_<scenario>."
@@ -96,12 +96,12 @@ def plot_metric_vs_time(df: pd.DataFrame, metrics: Sequence[str] = ('recall@10',
 
 # %% ../nbs/06c_figures.ipynb #0019
 def _bands(ref: pd.Series, star: float) -> list:
-    "(column, title, the band within the bar or None) of each panel: the bars of `quality_bars`."
-    b = BAR_MARGINS
-    return [('recall@10', 'Recall@10 (forgetting users, test set)', (ref['recall@10'] - b['metric'], ref['recall@10'] + b['metric'])),
+    "(column, title, the band within the bar or None) of each panel: the bars of `quality_bars`, then `utility_checks`'."
+    b, u = BAR_MARGINS, UTILITY_MARGINS
+    return [('memory', "residual memory of $D_f$'s scores", (-b['memory'], b['memory'])),
             ('rbo@10', 'RBO@10 vs retrain', (star - b['rbo'], 1.0) if np.isfinite(star) else None),
-            ('repredict', 're-predict score on $D_f$', ((1 - b['repredict']) * ref['repredict'], (1 + b['repredict']) * ref['repredict'])),
-            ('loss_dr', "loss on $D_r$ / retrain's", (0.0, 1 + b['loss']))]
+            ('recall@10', 'Recall@10 (forgetting users, test set; utility)', (ref['recall@10'] - u['metric'], ref['recall@10'] + u['metric'])),
+            ('loss_dr', "loss on $D_r$ / retrain's (utility)", (0.0, 1 + u['loss']))]
 
 def plot_quality_vs_time(df: pd.DataFrame, traces: pd.DataFrame, seed: int | None = None) -> plt.Figure:
     "Each method's quality after every pass/epoch against wall time (a `quality_trace` run), the bars shaded, one seed."

@@ -14,7 +14,7 @@ from typing import Sequence
 
 import pandas as pd
 
-from .data import DATASETS
+from .datasets import DATASETS
 from .report import write_report
 from .runfolder import COMPLETE, ProtocolResult, _locked, _plain_json, _write_json, clear_run, read_results, run_params, write_results
 from .settings import _as_dict, _check_out_dir, _closest, _slug, check_run_args, load_dataset, repo_root, resolve_data

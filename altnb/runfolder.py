@@ -50,7 +50,7 @@ class ProtocolResult:
 # %% ../nbs/06d_runfolder.ipynb #0008
 TABLES = {  # file stem -> (title, [(column, header, decimals)])
     'table3': ('Table 3. Consistency (forgetting thoroughness): forgetting users, training-set ranking (D_r masked)',
-               [('repredict', 'Re-predict', 4), *[(f'rbo@{k}', f'RBO@{k}', 4) for k in KS]]),
+               [('repredict', 'Re-predict', 4), *[(f'rbo@{k}', f'RBO@{k}', 4) for k in KS], ('memory', 'Residual memory', 4)]),
     'table4': ('Table 4. Accuracy (recommendation effectiveness): forgetting users, test set',
                [*[(f'recall@{k}', f'Recall@{k}', 4) for k in KS], *[(f'ndcg@{k}', f'NDCG@{k}', 4) for k in KS]]),
     'table5': ('Table 5. Efficiency (unlearning speed): wall time and speed-up over Retrain',

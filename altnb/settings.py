@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 import torch
 
-from .data import DATASETS, Interactions, _check_types, check_load_args, load
+from .data import Interactions
+from .datasets import DATASETS, _check_types, check_load_args, load
 from .train import fit
 from .unlearn import METHODS
 
@@ -30,12 +31,12 @@ __all__ = ['KS', 'ALL_METHODS', 'COLUMNS', 'LABELS', 'DEFAULTS', 'FIT_RESERVED',
 # %% ../nbs/06a_settings.ipynb #0005
 KS = (10, 20, 50)  # the cut-offs of RBO, Recall and NDCG
 ALL_METHODS = ('original', *METHODS)  # the rows a run can report
-COLUMNS = ['dataset', 'scenario', 'seed', 'method', 'time_s', 'speedup', 'loss_dr', 'repredict',
+COLUMNS = ['dataset', 'scenario', 'seed', 'method', 'time_s', 'speedup', 'loss_dr', 'repredict', 'memory',
            *[f'rbo@{k}' for k in KS], *[f'recall@{k}' for k in KS], *[f'ndcg@{k}' for k in KS]]  # results.csv's first columns
 LABELS = {'original': 'Original', 'retrain': 'Retrain', 'retrain*': 'Retrain*', 'warm-start': 'Warm-Start',
           'alteraser-adamw': 'AltEraser [AdamW]', 'alteraser-hf': 'AltEraser [HF-Newton]',
           'alteraser-ah': 'AltEraser [AH-Newton]', 'alteraser-ah-local': 'AltEraser [AH, affected rows only]',
-          'retrain-als': 'Retrain (ALS)'}  # the paper's names, for tables and figures
+          'retrain-als': 'Retrain (ALS)', 'retrain-exact': 'Retrain (exact)'}  # the paper's names, for tables and figures
 
 # %% ../nbs/06a_settings.ipynb #0008
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class Settings:
     threads: int | None = None  # torch CPU threads (None: leave torch's setting)
     quality_trace: bool = False  # measure every method's model after every pass/epoch, off the clock
     label: str | None = None  # dataset name in tables and figures (synthetic data always says so)
+    original: str = 'adamw'  # the regime: 'adamw' (the paper's: the original trained as retrain is) or 'exact' (the optimum on D_a)
 
 DEFAULTS = Settings()
 
@@ -210,7 +212,7 @@ def check_run_args(dataset: str = _D.dataset, data_dir: str | None = _D.data_dir
                    device: str | None = _D.device, max_epochs: int | None = _D.max_epochs, out_dir: str | Path | None = None,
                    data_kw: dict | None = None, forget_kw: dict | None = None, rel_tol: float | None = _D.rel_tol,
                    threads: int | None = _D.threads, train_kw: dict | None = None, quality_trace: bool = _D.quality_trace,
-                   label: str | None = _D.label, check_data: bool = True, **_) -> dict:
+                   label: str | None = _D.label, original: str = _D.original, check_data: bool = True, **_) -> dict:
     "Check every argument of `run_protocol` as it does before any work, reading no data; return them normalised."
     if scenario not in ('utility', 'privacy'): raise ValueError(f"scenario must be 'utility' or 'privacy', got {scenario!r}{_closest(scenario, ('utility', 'privacy'))}")
     methods, seeds = _check_methods(methods), _check_seeds(seeds)
@@ -221,8 +223,9 @@ def check_run_args(dataset: str = _D.dataset, data_dir: str | None = _D.data_dir
     data_kw, forget_kw, train_kw = _as_dict(data_kw, 'data_kw'), _check_forget_kw(forget_kw), check_train_kw(train_kw)
     if not isinstance(quality_trace, (bool, np.bool_)): raise ValueError(f'quality_trace must be true or false, got {quality_trace!r}')
     if label is not None and not isinstance(label, str): raise ValueError(f'label must be a string or None, got {label!r}')
+    if original not in ('adamw', 'exact'): raise ValueError(f"original must be 'adamw' or 'exact', got {original!r}{_closest(str(original), ('adamw', 'exact'))}")
     if check_data: check_load_args(_load_target(dataset, data_dir)[0], **data_kw)  # the dataset's name and the loader's arguments
     return dict(dataset=dataset, data_dir=data_dir, scenario=scenario, methods=methods, seeds=seeds, n_forget_users=n_forget_users,
                 device=check_device(device), max_epochs=max_epochs, out_dir=_check_out_dir(out_dir), data_kw=data_kw,
                 forget_kw=forget_kw, rel_tol=None if rel_tol is None else float(rel_tol), threads=threads, train_kw=train_kw,
-                quality_trace=bool(quality_trace))
+                quality_trace=bool(quality_trace), original=original)
