@@ -220,32 +220,34 @@ def alteraser(
     return points, _erasing_passes(model, index, score, s, loss, clock, points, rule, solver, batch_rows, progress, **solver_kw), touched
 
 # %% ../nbs/05c_alteraser.ipynb #a955b673
-def _full_passes(model, index, L, clock, trace, losses, rule, solver, batch_rows, progress, desc=None, **solver_kw) -> str:
-    "Full alternating passes (all users, then all items) until `rule` stops them; `losses` holds the losses before them."
-    done = len(losses)
-    bar = tqdm(total=rule.max_passes, desc=desc or f'alteraser-{solver}', disable=not progress, leave=False)
+def _passes(model, index, solver, batch_rows, after:Callable, bar, **solver_kw) -> str:
+    "Full alternating passes (all users, then all items) until `after()`, called after each, returns why to stop."
     while True:
         update_rows(model, index, 'user', None, solver, batch_rows, **solver_kw)
         update_rows(model, index, 'item', None, solver, batch_rows, **solver_kw)
+        bar.update(1)
+        if reason := after(): bar.close(); return reason
+
+def _bar(rule, desc:str, progress:bool): return tqdm(total=rule.max_passes, desc=desc, disable=not progress, leave=False)
+
+def _full_passes(model, index, L, clock, trace, losses, rule, solver, batch_rows, progress, desc=None, **solver_kw) -> str:
+    "Full passes until the loss rule stops them; `losses` holds the losses before them."
+    done = len(losses)
+    def after():
         clock.mark(trace, L(), model); losses.append(trace[-1][1])
-        bar.update(1); bar.set_postfix(loss=f'{losses[-1]:.6g}')
-        reason = rule.check(losses, passes=len(losses) - done)
-        if reason: break
-    bar.close()
-    return reason
+        return rule.check(losses, passes=len(losses) - done)
+    return _passes(model, index, solver, batch_rows, after, _bar(rule, desc or f'alteraser-{solver}', progress), **solver_kw)
 
 def _erasing_passes(model, index, score, s, loss, clock, trace, rule, solver, batch_rows, progress, **solver_kw) -> str:
     "Full passes until the erasure rule stops them; `s` holds D_f's scores before the erase pass (just done)."
-    s_new = score(); changes, s = [_rms(s_new - s)], s_new  # e_0: the erase pass's change
-    bar = tqdm(total=rule.max_passes, desc=f'alteraser-{solver}', disable=not progress, leave=False)
-    while (reason := rule.check(changes)) is None:
-        update_rows(model, index, 'user', None, solver, batch_rows, **solver_kw)
-        update_rows(model, index, 'item', None, solver, batch_rows, **solver_kw)
-        s_new = score(); changes.append(_rms(s_new - s)); s = s_new  # e_k
+    last = score(); changes = [_rms(last - s)]  # e_0: the erase pass's change
+    if reason := rule.check(changes): return reason  # (nothing was erased: no pass)
+    def after():
+        nonlocal last
+        s_new = score(); changes.append(_rms(s_new - last)); last = s_new  # e_k
         clock.mark(trace, loss(), model)
-        bar.update(1); bar.set_postfix(change=f'{changes[-1] / max(changes[0], 1e-30):.2%}')
-    bar.close()
-    return reason
+        return rule.check(changes)
+    return _passes(model, index, solver, batch_rows, after, _bar(rule, f'alteraser-{solver}', progress), **solver_kw)
 
 # %% ../nbs/05c_alteraser.ipynb #98e1e51f
 def _init_like(model:ENMF) -> ENMF:

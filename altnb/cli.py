@@ -111,14 +111,21 @@ def _kw(s: str) -> dict:
     return out
 
 # %% ../nbs/07_cli.ipynb #0008
+def _loader_args(p: argparse.ArgumentParser, data_dir_help:str='folder holding the dataset files (default: the cache, $ALTNB_DATA or data/)') -> None:
+    "--data-dir and --data-kw: where the dataset is, and the loader's extra arguments."
+    p.add_argument('--data-dir', default=None, help=data_dir_help)
+    p.add_argument('--data-kw', type=_kw, default={}, metavar='K=V,...', help='extra loader arguments, e.g. n_users=6040,n_items=3706 for synthetic')
+
+def _machine_args(p: argparse.ArgumentParser, device_default:str='CUDA when available') -> None:
+    "--device and --threads: where torch runs."
+    p.add_argument('--device', type=_device, default=None, help=f'cpu, cuda, cuda:1 ... (default: {device_default})')
+    p.add_argument('--threads', type=_int_at_least(0), default=1, help='CPU threads for torch (default 1: the per-row batched solves are small kernels that lose more to thread hand-offs than they gain on a few shared cores; 0 keeps torch\'s default)')
+
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument('--dataset', default=DEFAULTS.dataset, help=f'dataset name (synthetic, ml-1m, ml-1m-receraser, amazon-14core, kuairec-binary) or a path (default: {DEFAULTS.dataset})')
-    p.add_argument('--data-dir', default=None, help='folder holding the dataset files (default: the cache, $ALTNB_DATA or data/)')
-    p.add_argument('--data-kw', type=_kw, default={}, metavar='K=V,...', help='extra loader arguments, e.g. n_users=6040,n_items=3706 for synthetic')
-    p.add_argument('--device', type=_device, default=None, help='cpu, cuda, cuda:1 ... (default: CUDA when available)')
+    _loader_args(p); _machine_args(p)
     p.add_argument('--max-epochs', type=_int_at_least(1), default=None, help='cap on training epochs (and AltEraser passes for run) (default: the library default)')
     p.add_argument('--train-kw', type=_kw, default={}, metavar='K=V,...', help='extra training arguments for altnb.train.fit, e.g. d=64,lr=0.01')
-    p.add_argument('--threads', type=_int_at_least(0), default=1, help='CPU threads for torch (default 1: the per-row batched solves are small kernels that lose more to thread hand-offs than they gain on a few shared cores; 0 keeps torch\'s default)')
 
 class _Parser(argparse.ArgumentParser):
     "An argument parser whose errors are one line: `altnb CMD: error: ...` (the usage is one --help away)."
@@ -141,16 +148,13 @@ def _train_parser(sub) -> argparse.ArgumentParser:
 def _tune_parser(sub) -> argparse.ArgumentParser:
     "`altnb tune`: its arguments."
     u = sub.add_parser('tune', help='pick c0 and lam (and d) on a validation carved from the training data, by exact ALS: a table and a heatmap')
-    u.add_argument('--dataset', default='synthetic', help='dataset name or a path (default: synthetic)')
-    u.add_argument('--data-dir', default=None, help='folder holding the dataset files (default: the cache, $ALTNB_DATA or data/)')
-    u.add_argument('--data-kw', type=_kw, default={}, metavar='K=V,...', help='extra loader arguments')
+    u.add_argument('--dataset', default=DEFAULTS.dataset, help=f'dataset name or a path (default: {DEFAULTS.dataset})')
+    _loader_args(u); _machine_args(u, device_default='cpu')
     u.add_argument('--grid', type=_grid, default={}, metavar='NAME=V,...;...', help=f'values to try, e.g. "c0=0.03,0.1,0.3;lam=3,10;d=64,128" (default c0={",".join(map(str, TUNE_GRID["c0"]))}; lam={",".join(f"{v:g}" for v in TUNE_GRID["lam"])}; d=64)')
     u.add_argument('--passes', type=_int_at_least(1), default=8, help='exact ALS passes per grid point (default 8)')
     u.add_argument('--metric', default='recall@20', help='what picks the best point: recall@k or ndcg@k (default recall@20)')
     u.add_argument('--seed', type=_int_at_least(0), default=0, help='seed of the splits and of the initialisation (default 0)')
     u.add_argument('--resplit', action='store_true', help="tune on a per-user 80%% split even when the dataset has its own training part")
-    u.add_argument('--device', type=_device, default=None, help='cpu, cuda, ... (default cpu)')
-    u.add_argument('--threads', type=_int_at_least(0), default=1, help="CPU threads for torch (default 1; 0 keeps torch's default)")
     u.add_argument('--out', default=None, help='folder for tune.csv, tune.png and best.json (default runs/<dataset>-tune)')
     return u
 
@@ -163,10 +167,7 @@ def _forget_parser(sub) -> argparse.ArgumentParser:
     f.add_argument('--out', required=True, help='folder to write model.pt, data.npz and log.jsonl into (must be absent or empty, unless --force)')
     f.add_argument('--method', default='alteraser-ah-local', choices=METHODS, metavar='METHOD', help=f'unlearning method, one of {", ".join(METHODS)} (default alteraser-ah-local)')
     f.add_argument('--method-kw', type=_kw, default={}, metavar='K=V,...', help="options of the method, e.g. gtol=1e-4 (see altnb.unlearn.METHODS)")
-    f.add_argument('--data-dir', default=None, help='cache root when --data is a registered dataset name')
-    f.add_argument('--data-kw', type=_kw, default={}, metavar='K=V,...', help='extra loader arguments')
-    f.add_argument('--device', type=_device, default=None, help='cpu, cuda, cuda:1 ... (default cpu)')
-    f.add_argument('--threads', type=_int_at_least(0), default=1, help="CPU threads for torch (default 1; 0 keeps torch's default)")
+    _loader_args(f, data_dir_help='cache root when --data is a registered dataset name'); _machine_args(f, device_default='cpu')
     f.add_argument('--force', action='store_true', help='replace a non-empty --out (only once the new results are complete)')
     f.add_argument('--quiet', action='store_true', help='no line per request (the final summary is still printed)')
     return f

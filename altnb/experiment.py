@@ -18,7 +18,7 @@ from tqdm import tqdm
 from .data import Interactions, Split, split_per_user, synthetic
 from .metrics import ranking_metrics, rbo_at_k, repredict_score, topk
 from .model import ENMF
-from .train import auto_c0, fit
+from .train import _start_model, fit
 from .alteraser import _init_like, relative_gradient, retrain_exact
 from .index import RowIndex
 from .unlearn import METHODS, StoppingRule, forget
@@ -125,9 +125,7 @@ _MODEL_KEYS = ('d', 'c0', 'lam', 'dropout', 'item_weights', 'init_std', 'dtype')
 def _exact_original(D_a: Interactions, seed: int, device, progress: bool, **train_kw) -> tuple[ENMF, list, str]:
     "The optimum of the loss on D_a from the initialisation `fit` would start from (seed `seed`): `retrain_exact` on D_a."
     kw = {k: v for k, v in train_kw.items() if k in _MODEL_KEYS}
-    if kw.get('c0', 'auto') == 'auto': kw['c0'] = auto_c0(D_a)
-    dev = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
-    init = ENMF(D_a.n_users, D_a.n_items, item_counts=D_a.item_counts, seed=seed, device=dev, **kw)
+    init, dev = _start_model(D_a, None, device, False, kw.pop('c0', 'auto'), seed=seed, **kw)  # the model `fit` would make
     return retrain_exact(init, RowIndex.of(D_a, dev), progress=progress)
 
 # %% ../nbs/06_experiment.ipynb #0022
@@ -307,13 +305,14 @@ def _run_seed(sc: Scenario, a: dict, rule: StoppingRule, device: str, bar) -> tu
     models, reports, snaps = _unlearn(original, sc, a, rule, bar)
     ref = measure(models['retrain'], sc)  # retrain: the reference of RBO and the utility checks
     memory = Memory(original, models[_REFERENCE[a['original']]], sc)  # ... and of residual memory, retrain-exact in the exact regime
-    mets = {m: {**(ref.metrics if m == 'retrain' else measure(models[m], sc, ref).metrics), **memory(models[m])}
-            for m in models if m in a['methods']}
+    mets = {m: ref.metrics if m == 'retrain' else measure(models[m], sc, ref).metrics for m in models if m in a['methods']}
+    for m, met in mets.items(): met.update(memory(models[m], met['loss_dr']))  # (the loss measured, not evaluated again)
     rbo_star = mets['retrain*']['rbo@10'] if 'retrain*' in mets else None
     rows, traces = [], []
     for m in a['methods']:
         if m == 'original':
-            rows.append(dict(method=m, time_s=t_orig, speedup=np.nan, **measure(original, sc, ref).metrics, **memory(original),
+            met = measure(original, sc, ref).metrics
+            rows.append(dict(method=m, time_s=t_orig, speedup=np.nan, **met, **memory(original, met['loss_dr']),
                              time_to_retrain_loss_s=np.nan, passes=len(trace_orig), stop_reason=f'trained on D_a: {why_orig}'))
             continue
         points = _quality_points(m, models[m], snaps.pop(m, None), reports[m], mets[m], ref, rbo_star, sc, a['quality_trace'], memory)
