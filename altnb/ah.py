@@ -24,7 +24,7 @@ def _rotate(prob:RowProblem, rotation:tuple|None=None):
     "The eigen-rotated Gram form of a block: V, D (B, d), F̂ = F V, b̂ (B, d), and F̂'s row of each positive."
     ev, V = torch.linalg.eigh(prob.G) if rotation is None else rotation[:2]  # G = V Λ Vᵀ  (d,), (d, d)
     D = prob.s[:, None] * ev.clamp(min=0)[None, :] + prob.lam  # (B, d) M_i = V diag(D_i) Vᵀ
-    if rotation is not None: Fh, cols = rotation[2], prob.idx  # the whole fixed side, rotated already (`ModelState`)
+    if rotation is not None and rotation[2] is not None: Fh, cols = rotation[2], prob.idx  # the whole fixed side, rotated already (`ModelState`)
     elif len(prob.idx) < prob.F.shape[0]:  # a small block: rotate only its positives' features (nnz_B·d², not k·d²)
         Fh, cols = prob.Fg @ V, torch.arange(len(prob.idx), device=prob.idx.device)  # (nnz_B, d), one column per positive
     else: Fh, cols = prob.F @ V, prob.idx  # (k, d) the whole fixed side, rotated once
@@ -107,7 +107,7 @@ def ah_solve(
     how:str='cg',  # 'cg': preconditioned CG to `tol`, unconverged rows solved directly; 'direct': Woodbury/Cholesky for all
     tol:float|None=None,  # CG: a row is solved when ‖r_i‖ ≤ tol·‖b_i‖ (None: 1e-3 in float32, 1e-10 in float64)
     max_iter:int|None=None,  # CG: iteration cap (None: d, where exact arithmetic has converged); rows left go direct
-    rotation:tuple|None=None,  # (Λ, V, F̂ = F V, F̂∘F̂) of prob.G = VΛVᵀ and prob.F when the caller keeps them (`ModelState`)
+    rotation:tuple|None=None,  # (Λ, V, F̂ = F V, F̂∘F̂) of prob.G = VΛVᵀ and prob.F when the caller keeps them (`ModelState`); F̂, F̂∘F̂ may be None
 ) -> Tensor:  # (B, d) row minimisers x_i = A_i⁻¹ b_i
     "AH-Newton step for every row, in the eigen-rotated Gram form: preconditioned CG (default) or Woodbury/Cholesky."
     if how not in AH_HOW: raise ValueError(f'unknown AH path {how!r}: choose one of {AH_HOW}')

@@ -73,8 +73,9 @@ class RowDrift:
         self._E, self._gone = None, None  # (B, d) the drift less its Gram term since G_f (`D`), made when first needed;
         # (rows, terms) of the request's positives, added when E is made (`deleted`)
         self._Gf = self.G  # the Gram matrix at the last fold: row i's Gram term is s_i (G − G_f) x_i
-        self._norms, self._dirty = None, []  # (‖E_i‖, ‖b_i‖, ‖x_i‖) of every row for `select`; rows whose norms changed since
-        self._mu = None  # (G, λ_min(G)) for `select`'s bound
+        self._norms, self._dirty = None, []  # (‖E_i‖ in B_f⁻¹'s norm, ‖x_i‖) of every row for `select`; rows changed since
+        self._eig = None if self.rotation is None else (self.G, *self.rotation[:2])  # (G, Λ, V): G = V diag(Λ) Vᵀ
+        self._eig_f = None  # (G_f, Λ_f, V_f) likewise, of the Gram matrix at the last fold
 
     @property
     def X(self) -> Tensor: return self.model.P if self.kind == 'user' else self.model.Q  # this side's rows
@@ -87,10 +88,27 @@ class RowDrift:
         return self._E
 
     @property
+    def eig(self) -> tuple[Tensor, Tensor]:  # (d,) Λ ascending, (d, d) V
+        "G's eigen-decomposition G = V diag(Λ) Vᵀ, kept with the G it is of (G is replaced, never written, when it moves)."
+        if self._eig is None or self._eig[0] is not self.G: self._eig = (self.G, *torch.linalg.eigh(self.G))
+        return self._eig[1:]
+
+    @property
+    def eig_f(self) -> tuple[Tensor, Tensor]:  # (d,), (d, d)
+        "G_f's eigen-decomposition (the Gram matrix at the last fold)."
+        if self._eig_f is None or self._eig_f[0] is not self._Gf:
+            self._eig_f = self._eig if self._eig is not None and self._eig[0] is self._Gf else (self._Gf, *torch.linalg.eigh(self._Gf))
+        return self._eig_f[1:]
+
+    @property
     def mu(self) -> float:
-        "μ = λ_min(G) ≥ 0, so that A_i ⪰ (s_i μ + λ) I (the positives' term is ⪰ 0): kept with the G it is of."
-        if self._mu is None or self._mu[0] is not self.G: self._mu = (self.G, float(torch.linalg.eigvalsh(self.G)[0].clamp_min(0)))
-        return self._mu[1]
+        "μ = λ_min(G) ≥ 0, so that A_i ⪰ (s_i μ + λ) I (the positives' term is ⪰ 0)."
+        return float(self.eig[0][0].clamp_min(0))
+
+    @property
+    def solve_rotation(self) -> tuple:
+        "`ah_solve`'s rotated form for a block of this side: the state's whole one while G is the state's, else (Λ, V) alone."
+        return self.rotation if self.rotation is not None else (*self.eig, None, None)
 
     @property
     def D(self) -> Tensor:  # (B, d)
@@ -219,27 +237,52 @@ def settled(self, rows:Tensor) -> None:
     self.E.index_copy_(0, rows, -self.gram_term(rows)); self._dirty.append(rows)
 
 @patch_to(RowDrift)
+def _enorm(self, rows:Tensor|None, M:Tensor, eig:tuple) -> Tensor:  # (k,)
+    "‖M_i‖ in the norm of (s_i G + λI)⁻¹, G = V diag(Λ) Vᵀ given by `eig`: O(k·d²) in G's eigenbasis, where it is diagonal."
+    ev, V = eig
+    Mh = M @ V
+    return (Mh * Mh / (self._scale(rows) * ev.clamp_min(0) + self.model.lam)).sum(1).sqrt()
+
+@patch_to(RowDrift)
 @torch.no_grad()
-def select(self, gtol:float) -> Tensor:  # (k,) rows with ‖Δ_i‖ > gtol·(s_i μ + λ)‖x_i‖, ascending
-    "Rows the drift may move by more than gtol of themselves (‖A_i⁻¹Δ_i‖ ≤ ‖Δ_i‖/(s_i μ + λ), μ = λ_min(G)): a bound screens every row in O(B), the candidates are checked exactly."
+def move_bound(self,
+               rows:Tensor,  # (k,) rows
+               D:Tensor,  # (k, d) their drift Δ_i
+              ) -> Tensor:  # (k,) ≥ ‖A_i⁻¹Δ_i‖
+    "Energy bound on the implied move: ‖A_i⁻¹Δ_i‖² ≤ Δ_iᵀ(s_iG + λI)⁻¹Δ_i / (s_iμ + λ), O(k·d²)."
+    lb = self._scale(rows) * self.mu + self.model.lam  # λ_min(A_i) ≥ s_i μ + λ
+    return self._enorm(rows, D, self.eig) / (lb.reshape(-1).sqrt() if torch.is_tensor(lb) else math.sqrt(lb))
+
+@patch_to(RowDrift)
+@torch.no_grad()
+def select(self, gtol:float) -> Tensor:  # (k,) rows whose `move_bound` exceeds gtol·‖x_i‖, ascending
+    "Rows the drift may move by more than gtol of themselves: a bound from per-row norms kept current screens every row in O(B), `move_bound` decides on the candidates."
     if self._E is None and self._gone is None and self.G is self._Gf:  # no drift yet
         return torch.zeros(0, dtype=torch.long, device=self.X.device)
-    E, b, X = self.E, self.b, self.X
-    if self._norms is None: self._norms, self._dirty = [E.norm(dim=1), b.norm(dim=1), X.norm(dim=1)], []
+    E, X, lam = self.E, self.X, self.model.lam
+    if self._norms is None: self._norms, self._dirty = [self._enorm(None, E, self.eig_f), X.norm(dim=1)], []
     elif self._dirty:  # only the rows that changed
         r = torch.unique(torch.cat(self._dirty)); self._dirty = []
-        for n, M in zip(self._norms, (E, b, X)): n.index_copy_(0, r, M.index_select(0, r).norm(dim=1))
-    nE, nb, nx = self._norms
-    dG, s = self.G - self._Gf, self._scale()
-    s = s[:, 0] if torch.is_tensor(s) else s
-    tol = gtol * (s * self.mu + self.model.lam) * nx  # (B,) a drift below it moves its row by < gtol·‖x_i‖
-    cand = torch.nonzero(nE + s * float(torch.linalg.matrix_norm(dG)) * nx > tol).reshape(-1)  # ‖·‖_F ≥ ‖·‖₂: a cheap bound first
-    if len(cand) > 64:  # then the exact spectral norm, if the Frobenius one lets many rows through: ‖Gram term_i‖ ≤ s_i‖dG‖₂‖x_i‖
-        cand = torch.nonzero(nE + s * float(torch.linalg.eigvalsh(dG).abs().max()) * nx > tol).reshape(-1)
-    if len(cand) > self.fold_at * len(nb):  # the Gram term has grown: fold it in, and the bound is exact again
+        self._norms[0].index_copy_(0, r, self._enorm(r, E.index_select(0, r), self.eig_f))
+        self._norms[1].index_copy_(0, r, X.index_select(0, r).norm(dim=1))
+    nE, nx = self._norms  # (B,) ‖E_i‖ in (s_i G_f + λI)⁻¹'s norm, ‖x_i‖
+    s = torch.ones_like(nx) if self.kind == 'user' else self.model.c.to(nx.dtype)  # (B,)
+    lb = (s * self.mu + lam).sqrt()  # (B,) √(s_i μ + λ) ≤ √λ_min(A_i)
+    mu_f = float(self.eig_f[0][0].clamp_min(0))
+    def screen(g:float) -> Tensor:  # rows whose bound on `move_bound` exceeds the tolerance, given g ≥ ‖G − G_f‖₂
+        eps = s * g / (s * mu_f + lam)  # s_i G + λI ⪰ (1 − ε_i)(s_i G_f + λI)
+        ub = (nE / (1 - eps).clamp_min(1e-12).sqrt() + s * g * nx / lb) / lb  # ≥ ‖E_i + s_i(G − G_f)x_i‖_{B⁻¹} / √(s_i μ + λ)
+        return torch.nonzero((ub > gtol * nx) | (eps >= 1)).reshape(-1)
+    dG = self.G - self._Gf
+    cand = screen(float(torch.linalg.matrix_norm(dG)))  # ‖·‖_F ≥ ‖·‖₂: a cheap bound first
+    if len(cand) > 64: cand = screen(float(torch.linalg.eigvalsh(dG).abs().max()))  # then the spectral norm itself
+    if len(cand) > self.fold_at * len(nx):  # the Gram term has grown: fold it in, and the screen is exact again
         self.fold()
-        return torch.nonzero(E.norm(dim=1) > tol).reshape(-1)
-    return cand.masked_select((E.index_select(0, cand) + self.gram_term(cand)).norm(dim=1) > tol.index_select(0, cand))
+        self._norms, self._dirty = [self._enorm(None, E, self.eig_f), nx], []
+        nE = self._norms[0]
+        return screen(0.0)
+    D = E.index_select(0, cand) + self.gram_term(cand)  # (k, d) the candidates' drift, exactly
+    return cand.masked_select(self.move_bound(cand, D) > gtol * nx.index_select(0, cand))
 
 # %% ../nbs/05d_local.ipynb #6530c2c3
 def alteraser_local(
@@ -253,6 +296,7 @@ def alteraser_local(
     progress:bool=False,  # progress bar over rounds
     clock:Clock|None=None,  # the method's clock (and observer); default: a new one
     max_solves:float=0.5,  # after this many full passes' worth of row solves, switch to full passes (inf: never)
+    max_rounds:int|float=8,  # after this many rounds, switch to full passes likewise (inf: never)
     erase_items:bool=False,  # round 1 also re-solves every item of D_f (Algorithm 1's erase pass)
     erase_tol:float=0.05,  # the `ErasureRule` of the full passes after a handover
     trace:bool=True,  # evaluate the loss on D_r after every round for the trace (off the clock); False: NaN there
@@ -274,10 +318,10 @@ def alteraser_local(
     def resolve(kind, rows, mine, other):  # re-solve `rows` exactly; the other side's drift follows their move
         b = mine.b_of(rows) if len(rows) <= batch_rows else None  # (kept current: no product)
         solved[kind + 's'] += update_rows(model, index, kind, rows, 'ah', batch_rows, G=mine.G, F=mine.F, b=b,
-                                          rotation=mine.rotation, **solver_kw)
+                                          rotation=mine.solve_rotation, **solver_kw)
         mine.settled(rows); moved[kind].append(rows)
         return lambda: other.other_changed(rows)
-    for _ in tqdm(range(rule.max_passes), desc='alteraser-ah-local', disable=not progress, leave=False):
+    for k in tqdm(range(rule.max_passes), desc='alteraser-ah-local', disable=not progress, leave=False):
         resolve('user', users, du, di)()
         items = di.select(gtol)
         if erase is not None: items, erase = torch.unique(torch.cat([items, erase])), None  # (sorted, as select's)
@@ -289,7 +333,7 @@ def alteraser_local(
         users = du.select(gtol)
         if len(users) == 0:  # the same argument with the sides swapped
             reason = f'no row drift above gtol={gtol:g}'; break
-        if solved['users'] + solved['items'] > max_solves * (index.n['user'] + index.n['item']):
+        if solved['users'] + solved['items'] > max_solves * (index.n['user'] + index.n['item']) or k + 1 >= max_rounds:
             # the request's neighbourhood is the whole graph: full passes do the rest for less, until the request is
             # erased (`ErasureRule`: its e_0 is the change of D_f's scores over the rounds)
             before = len(points)

@@ -197,7 +197,7 @@ def _anywhere(sm:ShardedENMF, rows:Tensor) -> bool:
     return bool(sm.all_reduce(torch.tensor([float(len(rows))], device=sm.h.device), 'scalars')[0] > 0)
 
 _LOCAL = {k: v.default for k, v in inspect.signature(alteraser_local).parameters.items()  # one process's defaults
-          if k in ('gtol', 'max_solves', 'erase_tol')}
+          if k in ('gtol', 'max_solves', 'max_rounds', 'erase_tol')}
 
 # %% ../nbs/09b_sharded.ipynb #c4e6f61e
 @torch.no_grad()
@@ -212,20 +212,22 @@ def sharded_local(
     batch_rows:int=8192,  # rows per block
     clock:Clock|None=None,  # the method's clock
     max_solves:float|None=None,  # after this many full passes' worth of row solves (all ranks), full passes instead (None: its default)
+    max_rounds:int|float|None=None,  # after this many rounds, full passes likewise (None: its default)
     erase_tol:float|None=None,  # the `ErasureRule` of the full passes after a handover (None: `alteraser_local`'s default)
     trace:bool=True,  # evaluate the loss after every round (off the clock)
     **solver_kw,
 ) -> tuple[list, str, dict, bool]:  # trace, stop reason, rows solved (all ranks), drifts still current
     "`alteraser_local` over the ranks: the request's users on their owners, then only the rows whose drift the request moved."
     rule, clock = rule or StoppingRule(), clock or Clock()
-    gtol, max_solves, erase_tol = (_LOCAL[k] if v is None else v for k, v in (('gtol', gtol), ('max_solves', max_solves), ('erase_tol', erase_tol)))
+    gtol, max_solves, max_rounds, erase_tol = (_LOCAL[k] if v is None else v for k, v in (('gtol', gtol), ('max_solves', max_solves),
+                                                                                  ('max_rounds', max_rounds), ('erase_tol', erase_tol)))
     def loss(rounds:bool=True):  # in the rounds the item drift's G is current; after full passes, all-reduce it afresh
         if not trace: return math.nan
         with clock.off(): return sm.loss(di.G if rounds else None)
     points, solved = [(clock(), loss())], torch.zeros(2, dtype=torch.float64, device=sm.h.device)  # (users, items) solved here
     score = _pair_scores(sm, pairs); s0 = score()  # D_f's scores at the start (for a handover's erasure rule)
     users, reason = torch.as_tensor(np.unique(pairs[:, 0]), dtype=torch.long, device=sm.h.device), f'max_passes={rule.max_passes} reached'
-    for _ in range(rule.max_passes):
+    for k in range(rule.max_passes):
         solved[0] += _resolve_rows(sm, 'user', users, du, di, batch_rows, **solver_kw)
         items = di.select(gtol)
         if erase is not None: items, erase = torch.unique(torch.cat([items, erase])), None
@@ -235,7 +237,7 @@ def sharded_local(
         users = du.select(gtol)
         if not _anywhere(sm, users): reason = f'no row drift above gtol={gtol:g}'; break
         total = sm.all_reduce(solved.clone(), 'scalars')
-        if float(total.sum()) > max_solves * (sm.shard.n_users + sm.shard.n_items):  # the whole graph: full passes until erased
+        if float(total.sum()) > max_solves * (sm.shard.n_users + sm.shard.n_items) or k + 1 >= max_rounds:  # the whole graph: full passes until erased
             before = len(points)
             reason = 'full passes after the rounds: ' + sharded_erasing_passes(
                 sm, score, s0, lambda: loss(False), clock, points, ErasureRule(erase_tol, rule.max_passes), batch_rows, **solver_kw)
@@ -370,7 +372,7 @@ def forget(self,
            rule:StoppingRule|None=None,  # the stopping rule (default: StoppingRule())
            batch_rows:int=8192,  # rows per block
            trace:bool=False,  # evaluate the losses only a trace reads (off the clock)
-           **options,  # the method's options: gtol, max_solves, erase_items, erase_tol (affected-only); erase_tol (alteraser-ah); ah_tol, ah_how
+           **options,  # the method's options: gtol, max_solves, max_rounds, erase_items, erase_tol (affected-only); erase_tol (alteraser-ah); ah_tol, ah_how
           ) -> ForgetReport|None:  # rank 0: what the call did, over all ranks; the other ranks: None
     "Apply one request on every rank: afterwards each rank's share is the unlearned model's, and its indexes are D_r's."
     t0, clock, sm = time.perf_counter(), Clock(), self.model

@@ -78,6 +78,7 @@ def _number(lo:float, inf:bool=False, integer:bool=False, none:bool=False) -> Ca
 
 _VALID = {  # the options whose values can be checked before any work, and what they must be
     'gtol': (_number(0), 'a finite number >= 0'), 'max_solves': (_number(0, inf=True), 'a number >= 0 (inf: never hand over)'),
+    'max_rounds': (_number(1, inf=True, integer=True), 'an integer >= 1, or inf (never hand over)'),
     'erase_items': (lambda v: isinstance(v, (bool, np.bool_)), 'True or False'),
     'ah_tol': (_number(0, none=True), 'a finite number >= 0, or None'), 'ah_how': (lambda v: v in AH_HOW, f'one of {AH_HOW}'),
     'hf_iters': (_number(1, integer=True), 'an integer >= 1'), 'hf_rtol': (_number(0), 'a finite number >= 0'),
@@ -129,7 +130,7 @@ METHODS = {
     'alteraser-adamw': Method(_alteraser_run('adamw'), ('erase_tol',) + _ADAMW_ROWS),
     'alteraser-hf': Method(_alteraser_run('hf'), ('erase_tol',) + _HF),
     'alteraser-ah': Method(_alteraser_run('ah'), ('erase_tol',) + _AH),
-    'alteraser-ah-local': Method(_local_run, ('gtol', 'max_solves', 'erase_items', 'erase_tol') + _AH, uses_drifts=True),
+    'alteraser-ah-local': Method(_local_run, ('gtol', 'max_solves', 'max_rounds', 'erase_items', 'erase_tol') + _AH, uses_drifts=True),
     'retrain-als': Method(_retrain_als_run, ()),
     'retrain-exact': Method(_retrain_exact_run, ('gtol',)),  # the converged reference
 }
