@@ -82,7 +82,9 @@ class RowDrift:
 
     @property
     def E(self) -> Tensor:  # (B, d)
-        if self._E is None: self._E = torch.zeros_like(self.X)
+        if self._E is None:  # zero, and so are the norms `select` keeps of it: only rows that change need them (`_dirty`)
+            self._E = torch.zeros_like(self.X)
+            self._norms, self._dirty = [self._E.new_zeros(len(self._E)), self.X.norm(dim=1)], []
         if self._gone is not None:
             self._E.index_add_(0, *self._gone, alpha=-1); self._dirty.append(self._gone[0]); self._gone = None
         return self._E
