@@ -74,8 +74,8 @@ class RowDrift:
         # (rows, terms) of the request's positives, added when E is made (`deleted`)
         self._Gf = self.G  # the Gram matrix at the last fold: row i's Gram term is s_i (G − G_f) x_i
         self._norms, self._dirty = None, []  # (‖E_i‖ in B_f⁻¹'s norm, ‖x_i‖) of every row for `select`; rows changed since
-        self._eig = None if self.rotation is None else (self.G, *self.rotation[:2])  # (G, Λ, V): G = V diag(Λ) Vᵀ
-        self._eig_f = None  # (G_f, Λ_f, V_f) likewise, of the Gram matrix at the last fold
+        self._eig = None if self.rotation is None else self.rotation[:2]  # (Λ, V): G = V diag(Λ) Vᵀ, made when first needed
+        self._eig_f = self._eig  # (Λ_f, V_f) likewise, of the Gram matrix at the last fold (set by `fold`)
 
     @property
     def X(self) -> Tensor: return self.model.P if self.kind == 'user' else self.model.Q  # this side's rows
@@ -91,16 +91,15 @@ class RowDrift:
 
     @property
     def eig(self) -> tuple[Tensor, Tensor]:  # (d,) Λ ascending, (d, d) V
-        "G's eigen-decomposition G = V diag(Λ) Vᵀ, kept with the G it is of (G is replaced, never written, when it moves)."
-        if self._eig is None or self._eig[0] is not self.G: self._eig = (self.G, *torch.linalg.eigh(self.G))
-        return self._eig[1:]
+        "G's eigen-decomposition G = V diag(Λ) Vᵀ, kept until G moves (`other_changed` drops it)."
+        if self._eig is None: self._eig = tuple(torch.linalg.eigh(self.G))
+        return self._eig
 
     @property
     def eig_f(self) -> tuple[Tensor, Tensor]:  # (d,), (d, d)
         "G_f's eigen-decomposition (the Gram matrix at the last fold)."
-        if self._eig_f is None or self._eig_f[0] is not self._Gf:
-            self._eig_f = self._eig if self._eig is not None and self._eig[0] is self._Gf else (self._Gf, *torch.linalg.eigh(self._Gf))
-        return self._eig_f[1:]
+        if self._eig_f is None: self._eig_f = self.eig if self.G is self._Gf else tuple(torch.linalg.eigh(self._Gf))
+        return self._eig_f
 
     @property
     def mu(self) -> float:
@@ -139,6 +138,7 @@ def gram_term(self, rows:Tensor|None=None) -> Tensor:  # (B or k, d)
 def fold(self) -> None:
     "Fold the Gram term into every row's E (O(B·d²)): the bound of `select` is then exact again."
     self.E.add_(self.gram_term()); self._Gf, self._norms = self.G, None
+    self._eig_f = self.eig  # (G_f is G now: its eigenbasis is G's)
 
 @patch_to(RowDrift)
 def features(self, rows:Tensor|None) -> Tensor:  # (k, d) the other side's rows as this side's problems see them (× h)
@@ -209,7 +209,7 @@ def other_changed(self,
     if G is None:  # Gram of the moved rows, new minus old (weighted by c_v when the moved rows are items)
         cw = self.model.c.index_select(0, rows)[:, None].to(X.dtype) if self.kind == 'user' else 1
         G = self.G + (after * cw).T @ after - (before * cw).T @ before
-    self.G, self.rotation = G, None  # (every row's Gram term follows from G: `gram_term`, read when needed)
+    self.G, self.rotation, self._eig = G, None, None  # (every row's Gram term follows from G: `gram_term`, read when needed)
     if len(rows) == 0: return
     if self._shared: self.F, self._shared = self.F.clone(), False  # the state's copy is never written
     self.F.index_copy_(0, rows, after)
@@ -271,18 +271,17 @@ def select(self, gtol:float) -> Tensor:  # (k,) rows whose `move_bound` exceeds 
     s = torch.ones_like(nx) if self.kind == 'user' else self.model.c.to(nx.dtype)  # (B,)
     lb = (s * self.mu + lam).sqrt()  # (B,) √(s_i μ + λ) ≤ √λ_min(A_i)
     mu_f = float(self.eig_f[0][0].clamp_min(0))
-    def screen(g:float) -> Tensor:  # rows whose bound on `move_bound` exceeds the tolerance, given g ≥ ‖G − G_f‖₂
+    def screen(nE:Tensor, g:float) -> Tensor:  # rows whose bound on `move_bound` exceeds the tolerance, given g ≥ ‖G − G_f‖₂
         eps = s * g / (s * mu_f + lam)  # s_i G + λI ⪰ (1 − ε_i)(s_i G_f + λI)
         ub = (nE / (1 - eps).clamp_min(1e-12).sqrt() + s * g * nx / lb) / lb  # ≥ ‖E_i + s_i(G − G_f)x_i‖_{B⁻¹} / √(s_i μ + λ)
         return torch.nonzero((ub > gtol * nx) | (eps >= 1)).reshape(-1)
     dG = self.G - self._Gf
-    cand = screen(float(torch.linalg.matrix_norm(dG)))  # ‖·‖_F ≥ ‖·‖₂: a cheap bound first
-    if len(cand) > 64: cand = screen(float(torch.linalg.eigvalsh(dG).abs().max()))  # then the spectral norm itself
+    cand = screen(nE, float(torch.linalg.matrix_norm(dG)))  # ‖·‖_F ≥ ‖·‖₂: a cheap bound first
+    if len(cand) > 64: cand = screen(nE, float(torch.linalg.eigvalsh(dG).abs().max()))  # then the spectral norm itself
     if len(cand) > self.fold_at * len(nx):  # the Gram term has grown: fold it in, and the screen is exact again
         self.fold()
         self._norms, self._dirty = [self._enorm(None, E, self.eig_f), nx], []
-        nE = self._norms[0]
-        return screen(0.0)
+        return screen(self._norms[0], 0.0)
     D = E.index_select(0, cand) + self.gram_term(cand)  # (k, d) the candidates' drift, exactly
     return cand.masked_select(self.move_bound(cand, D) > gtol * nx.index_select(0, cand))
 

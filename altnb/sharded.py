@@ -187,7 +187,7 @@ def _resolve_rows(sm:ShardedENMF, kind:str, rows:Tensor, mine:RowDrift, other:Ro
     before = v.X.index_select(0, rows)  # (k, d)
     if len(rows):
         b = mine.b_of(rows) if len(rows) <= batch_rows else None  # (kept current: no product)
-        update_rows(v.model, v.index, kind, rows, 'ah', batch_rows, G=mine.G, F=mine.F, b=b, rotation=mine.rotation, **solver_kw)
+        update_rows(v.model, v.index, kind, rows, 'ah', batch_rows, G=mine.G, F=mine.F, b=b, rotation=mine.solve_rotation, **solver_kw)
         mine.settled(rows)
     publish_moved(sm, kind, rows, before, other)
     return len(rows)
