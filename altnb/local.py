@@ -17,7 +17,7 @@ from .index import RowIndex, _ptr, patch_to
 from .model import ENMF
 
 # %% auto #0
-__all__ = ['row_residuals', 'ModelState', 'RowDrift', 'alteraser_local']
+__all__ = ['DIRECT_ROWS', 'DIRECT_FLOPS', 'row_residuals', 'ModelState', 'RowDrift', 'solve_small', 'alteraser_local']
 
 # %% ../nbs/05d_local.ipynb #f53fa547
 @torch.no_grad()
@@ -256,9 +256,27 @@ def move_bound(self,
     return self._enorm(rows, D, self.eig) / (lb.reshape(-1).sqrt() if torch.is_tensor(lb) else math.sqrt(lb))
 
 @patch_to(RowDrift)
+def _lazy_factor(self, s:Tensor, g:float) -> tuple[Tensor, Tensor]:  # (B or k,) each
+    "1/(√(1 − ε_i)·√(s_iμ_lo + λ)) and ε_i = s_i g/(s_iμ_f + λ), for g ≥ ‖G − G_f‖₂: what `move_bound_f` multiplies B_f's energy norm by."
+    mu_f, lam = float(self.eig_f[0][0].clamp_min(0)), self.model.lam
+    eps = s * g / (s * mu_f + lam)  # s_i G + λI ⪰ (1 − ε_i)(s_i G_f + λI)
+    return 1 / ((1 - eps).clamp_min(1e-12).sqrt() * (s * max(mu_f - g, 0.0) + lam).sqrt()), eps  # μ ≥ μ_f − g (Weyl)
+
+@patch_to(RowDrift)
 @torch.no_grad()
-def select(self, gtol:float) -> Tensor:  # (k,) rows whose `move_bound` exceeds gtol·‖x_i‖, ascending
-    "Rows the drift may move by more than gtol of themselves: a bound from per-row norms kept current screens every row in O(B), `move_bound` decides on the candidates."
+def move_bound_f(self,
+                 rows:Tensor,  # (k,) rows
+                 D:Tensor,  # (k, d) their drift Δ_i
+                ) -> Tensor:  # (k,) ≥ `move_bound` ≥ ‖A_i⁻¹Δ_i‖ (inf where ε_i ≥ 1)
+    "The energy bound from G_f's eigenbasis, kept since the last fold, with g = ‖G − G_f‖_F: no eigendecomposition of G."
+    s = self._scale(rows); s = s.reshape(-1) if torch.is_tensor(s) else torch.full((len(rows),), s, dtype=D.dtype, device=D.device)
+    k, eps = self._lazy_factor(s, float(torch.linalg.matrix_norm(self.G - self._Gf)))
+    return torch.where(eps < 1, self._enorm(rows, D, self.eig_f) * k, math.inf)
+
+@patch_to(RowDrift)
+@torch.no_grad()
+def select(self, gtol:float) -> Tensor:  # (k,) rows whose `move_bound_f` exceeds gtol·‖x_i‖, ascending
+    "Rows the drift may move by more than gtol of themselves: a bound from per-row norms kept current screens every row in O(B), `move_bound_f` decides on the candidates."
     if self._E is None and self._gone is None and self.G is self._Gf:  # no drift yet
         return torch.zeros(0, dtype=torch.long, device=self.X.device)
     E, X, lam = self.E, self.X, self.model.lam
@@ -269,21 +287,51 @@ def select(self, gtol:float) -> Tensor:  # (k,) rows whose `move_bound` exceeds 
         self._norms[1].index_copy_(0, r, X.index_select(0, r).norm(dim=1))
     nE, nx = self._norms  # (B,) ‖E_i‖ in (s_i G_f + λI)⁻¹'s norm, ‖x_i‖
     s = torch.ones_like(nx) if self.kind == 'user' else self.model.c.to(nx.dtype)  # (B,)
-    lb = (s * self.mu + lam).sqrt()  # (B,) √(s_i μ + λ) ≤ √λ_min(A_i)
-    mu_f = float(self.eig_f[0][0].clamp_min(0))
-    def screen(nE:Tensor, g:float) -> Tensor:  # rows whose bound on `move_bound` exceeds the tolerance, given g ≥ ‖G − G_f‖₂
-        eps = s * g / (s * mu_f + lam)  # s_i G + λI ⪰ (1 − ε_i)(s_i G_f + λI)
-        ub = (nE / (1 - eps).clamp_min(1e-12).sqrt() + s * g * nx / lb) / lb  # ≥ ‖E_i + s_i(G − G_f)x_i‖_{B⁻¹} / √(s_i μ + λ)
-        return torch.nonzero((ub > gtol * nx) | (eps >= 1)).reshape(-1)
     dG = self.G - self._Gf
-    cand = screen(nE, float(torch.linalg.matrix_norm(dG)))  # ‖·‖_F ≥ ‖·‖₂: a cheap bound first
+    gF = float(torch.linalg.matrix_norm(dG))  # ‖G − G_f‖_F ≥ ‖G − G_f‖₂
+    k, eps = self._lazy_factor(s, gF)  # (B,) `move_bound_f`'s factor
+    lf = (s * float(self.eig_f[0][0].clamp_min(0)) + lam).sqrt()  # (B,) √(s_i μ_f + λ)
+    def screen(nE:Tensor, g:float) -> Tensor:  # rows whose bound on `move_bound_f` exceeds the tolerance, given g ≥ ‖G − G_f‖₂
+        ub = (nE + s * g * nx / lf) * k  # ‖Δ_i‖_{B_f⁻¹} ≤ ‖E_i‖_{B_f⁻¹} + ‖s_i(G − G_f)x_i‖/√(s_i μ_f + λ)
+        return torch.nonzero((ub > gtol * nx) | (eps >= 1)).reshape(-1)
+    cand = screen(nE, gF)  # a cheap bound first
     if len(cand) > 64: cand = screen(nE, float(torch.linalg.eigvalsh(dG).abs().max()))  # then the spectral norm itself
     if len(cand) > self.fold_at * len(nx):  # the Gram term has grown: fold it in, and the screen is exact again
         self.fold()
         self._norms, self._dirty = [self._enorm(None, E, self.eig_f), nx], []
-        return screen(self._norms[0], 0.0)
+        return torch.nonzero(self._norms[0] * self._lazy_factor(s, 0.0)[0] > gtol * nx).reshape(-1)
     D = E.index_select(0, cand) + self.gram_term(cand)  # (k, d) the candidates' drift, exactly
-    return cand.masked_select(self.move_bound(cand, D) > gtol * nx.index_select(0, cand))
+    return cand.masked_select(self.move_bound_f(cand, D) > gtol * nx.index_select(0, cand))
+
+
+# %% ../nbs/05d_local.ipynb #b6e9b384
+DIRECT_ROWS, DIRECT_FLOPS = 16, 2**24  # blocks of at most this many rows and Hessian flops (Σ nnz_i·d²) are solved by Cholesky
+
+@torch.no_grad()
+def solve_small(
+    model:ENMF,  # its rows of `kind` are written
+    index:RowIndex,  # CSR of D_r
+    kind:str,  # 'user' or 'item'
+    rows:Tensor,  # (B,) rows to solve
+    G:Tensor,  # (d, d) the fixed side's Gram matrix
+    F:Tensor,  # (n_other, d) the fixed side's features (× h)
+    b:Tensor,  # (B, d) the rows' b_i
+) -> bool:  # solved (False: the block is too big for it, and nothing was written)
+    "Solve a few rows exactly: each Hessian A_i = s_iG + λI + Z_iᵀZ_i made on its own (no padding), then one batched Cholesky."
+    d = G.shape[0]
+    if len(rows) > DIRECT_ROWS or int(index.remaining(kind, rows).sum()) * d * d > DIRECT_FLOPS: return False
+    _, ptr, idx = index.block(kind, rows)
+    w = 1 - model.c.index_select(0, idx if kind == 'user' else torch.repeat_interleave(rows, ptr[1:] - ptr[:-1]))
+    Z = F.index_select(0, idx) * w.to(F.dtype).sqrt()[:, None]  # (nnz, d) √w_ij f̃_j (w = 1 − c ≥ 0)
+    p = ptr.tolist()
+    A = torch.stack([Z[a:e].T @ Z[a:e] for a, e in zip(p[:-1], p[1:])])  # (B, d, d) Σ_j w_ij f̃_j f̃_jᵀ
+    s = model.c.index_select(0, rows).to(G.dtype) if kind == 'item' else torch.ones(len(rows), dtype=G.dtype, device=G.device)
+    A += s[:, None, None] * G
+    A.diagonal(dim1=1, dim2=2).add_(model.lam)
+    X = model.P if kind == 'user' else model.Q
+    X.index_copy_(0, rows, torch.cholesky_solve(b[..., None], torch.linalg.cholesky(A))[..., 0].to(X.dtype))
+    return True
+
 
 # %% ../nbs/05d_local.ipynb #6530c2c3
 def alteraser_local(
@@ -318,8 +366,9 @@ def alteraser_local(
     reason = f'max_passes={rule.max_passes} reached'
     def resolve(kind, rows, mine, other):  # re-solve `rows` exactly; the other side's drift follows their move
         b = mine.b_of(rows) if len(rows) <= batch_rows else None  # (kept current: no product)
-        solved[kind + 's'] += update_rows(model, index, kind, rows, 'ah', batch_rows, G=mine.G, F=mine.F, b=b,
-                                          rotation=mine.solve_rotation, **solver_kw)
+        if b is not None and solve_small(model, index, kind, rows, mine.G, mine.F, b): solved[kind + 's'] += len(rows)
+        else: solved[kind + 's'] += update_rows(model, index, kind, rows, 'ah', batch_rows, G=mine.G, F=mine.F, b=b,
+                                                rotation=mine.solve_rotation, **solver_kw)
         mine.settled(rows); moved[kind].append(rows)
         return lambda: other.other_changed(rows)
     for k in tqdm(range(rule.max_passes), desc='alteraser-ah-local', disable=not progress, leave=False):
