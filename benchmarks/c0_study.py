@@ -51,7 +51,7 @@ def main(argv=None):
                          'retrain NDCG@10': m.loc['retrain', 'ndcg@10'], 'AH NDCG@10': m.loc['alteraser-ah', 'ndcg@10'],
                          'retrain epochs': m.loc['retrain', 'passes'], 'AH passes': m.loc['alteraser-ah', 'passes'],
                          'AH speed-up (rule)': m.loc['alteraser-ah', 'speedup'],
-                         'AH speed-up (quality, means)': q.loc['alteraser-ah', 'speedup']})
+                         'AH speed-up (quality, means, hindsight)': q.loc['alteraser-ah', 'speedup']})
             print(rows[-1], file=sys.stderr, flush=True)
     res = pd.DataFrame(rows)
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
