@@ -14,7 +14,7 @@ from tqdm import tqdm
 from .alteraser import (Clock, ErasureRule, StoppingRule, _erasing_passes, _features, _gram, _loss_fn, _pair_scores,
                              _row_problem, update_rows)
 from .index import RowIndex, _ptr, patch_to
-from .model import ENMF
+from .model import ENMF, RowProblem
 
 # %% auto #0
 __all__ = ['DIRECT_ROWS', 'DIRECT_FLOPS', 'row_residuals', 'ModelState', 'RowDrift', 'solve_small', 'alteraser_local']
@@ -300,8 +300,9 @@ def select(self, gtol:float) -> Tensor:  # (k,) rows whose `move_bound_f` exceed
         self.fold()
         self._norms, self._dirty = [self._enorm(None, E, self.eig_f), nx], []
         return torch.nonzero(self._norms[0] * self._lazy_factor(s, 0.0)[0] > gtol * nx).reshape(-1)
-    D = E.index_select(0, cand) + self.gram_term(cand)  # (k, d) the candidates' drift, exactly
-    return cand.masked_select(self.move_bound_f(cand, D) > gtol * nx.index_select(0, cand))
+    D = E.index_select(0, cand) + self.gram_term(cand)  # (k, d) the candidates' drift, exactly: `move_bound_f` on them
+    over = self._enorm(cand, D, self.eig_f) * k.index_select(0, cand) > gtol * nx.index_select(0, cand)
+    return cand.masked_select(over | (eps.index_select(0, cand) >= 1))
 
 
 # %% ../nbs/05d_local.ipynb #b6e9b384
@@ -309,28 +310,16 @@ DIRECT_ROWS, DIRECT_FLOPS = 16, 2**24  # blocks of at most this many rows and He
 
 @torch.no_grad()
 def solve_small(
-    model:ENMF,  # its rows of `kind` are written
-    index:RowIndex,  # CSR of D_r
-    kind:str,  # 'user' or 'item'
-    rows:Tensor,  # (B,) rows to solve
-    G:Tensor,  # (d, d) the fixed side's Gram matrix
-    F:Tensor,  # (n_other, d) the fixed side's features (× h)
-    b:Tensor,  # (B, d) the rows' b_i
-) -> bool:  # solved (False: the block is too big for it, and nothing was written)
+    prob:RowProblem,  # a block's row problems, b included (`_row_problem`; b handed over or made)
+) -> Tensor|None:  # (B, d) the rows' minimisers x_i = A_i⁻¹b_i; None when the block is too big for this (nothing done)
     "Solve a few rows exactly: each Hessian A_i = s_iG + λI + Z_iᵀZ_i made on its own (no padding), then one batched Cholesky."
-    d = G.shape[0]
-    if len(rows) > DIRECT_ROWS or int(index.remaining(kind, rows).sum()) * d * d > DIRECT_FLOPS: return False
-    _, ptr, idx = index.block(kind, rows)
-    w = 1 - model.c.index_select(0, idx if kind == 'user' else torch.repeat_interleave(rows, ptr[1:] - ptr[:-1]))
-    Z = F.index_select(0, idx) * w.to(F.dtype).sqrt()[:, None]  # (nnz, d) √w_ij f̃_j (w = 1 − c ≥ 0)
-    p = ptr.tolist()
+    if prob.B == 0 or prob.B > DIRECT_ROWS or len(prob.idx) * prob.d**2 > DIRECT_FLOPS: return None
+    Z = prob.Fg * prob.w.sqrt()[:, None]  # (nnz, d) √w_ij f̃_j (w = 1 − c ≥ 0)
+    p = prob.ptr.tolist()
     A = torch.stack([Z[a:e].T @ Z[a:e] for a, e in zip(p[:-1], p[1:])])  # (B, d, d) Σ_j w_ij f̃_j f̃_jᵀ
-    s = model.c.index_select(0, rows).to(G.dtype) if kind == 'item' else torch.ones(len(rows), dtype=G.dtype, device=G.device)
-    A += s[:, None, None] * G
-    A.diagonal(dim1=1, dim2=2).add_(model.lam)
-    X = model.P if kind == 'user' else model.Q
-    X.index_copy_(0, rows, torch.cholesky_solve(b[..., None], torch.linalg.cholesky(A))[..., 0].to(X.dtype))
-    return True
+    A += prob.s[:, None, None] * prob.G
+    A.diagonal(dim1=1, dim2=2).add_(prob.lam)
+    return torch.cholesky_solve(prob.b[..., None], torch.linalg.cholesky(A))[..., 0]
 
 
 # %% ../nbs/05d_local.ipynb #6530c2c3
@@ -366,9 +355,13 @@ def alteraser_local(
     reason = f'max_passes={rule.max_passes} reached'
     def resolve(kind, rows, mine, other):  # re-solve `rows` exactly; the other side's drift follows their move
         b = mine.b_of(rows) if len(rows) <= batch_rows else None  # (kept current: no product)
-        if b is not None and solve_small(model, index, kind, rows, mine.G, mine.F, b): solved[kind + 's'] += len(rows)
-        else: solved[kind + 's'] += update_rows(model, index, kind, rows, 'ah', batch_rows, G=mine.G, F=mine.F, b=b,
-                                                rotation=mine.solve_rotation, **solver_kw)
+        x = None
+        if len(rows) <= DIRECT_ROWS:  # a few rows: solved exactly by Cholesky, no eigenbasis of G needed
+            prob = _row_problem(model, index, kind, rows, mine.G, mine.F); prob.b = b; x = solve_small(prob)
+        if x is not None:
+            with torch.no_grad(): (model.P if kind == 'user' else model.Q).index_copy_(0, rows, x)
+        else: update_rows(model, index, kind, rows, 'ah', batch_rows, G=mine.G, F=mine.F, b=b, rotation=mine.solve_rotation, **solver_kw)
+        solved[kind + 's'] += len(rows)
         mine.settled(rows); moved[kind].append(rows)
         return lambda: other.other_changed(rows)
     for k in tqdm(range(rule.max_passes), desc='alteraser-ah-local', disable=not progress, leave=False):
