@@ -57,23 +57,23 @@ def _ah_direct(prob:RowProblem, D:Tensor, Fh:Tensor, bh:Tensor, xh:Tensor, layou
 # %% ../nbs/05b_ah.ipynb #657e8036
 def _ah_cg(prob:RowProblem, D:Tensor, Fh:Tensor, bh:Tensor, cols:Tensor, xh:Tensor, tol:float, max_iter:int,
            compact:float=0.5,  # when at most this share of the rows is still active, go on with those rows alone
-           Fh2:Tensor|None=None,  # F̂ ∘ F̂ (the preconditioner's), when the caller keeps it
           ) -> Tensor:  # (k,) rows left unsolved
-    "Preconditioned CG on every row's rotated system at once, from xh (updated in place); returns the unconverged rows."
-    xh[bh.abs().amax(1) == 0] = 0  # rows without positives: x = 0 exactly (a relative tolerance could never stop them)
+    "CG preconditioned by D on every row's rotated system at once, from xh (updated in place); returns the unconverged rows."
     k, dot = Fh.shape[0], torch.linalg.vecdot  # (row-wise dot products: one op, as the loop below keeps ops few)
     csr = lambda ptr, cols, vals: torch.sparse_csr_tensor(ptr, cols, vals, size=(len(ptr) - 1, k), check_invariants=False)
     def operator(ptr, cols, w, D):  # X ↦ ÂX for these rows: D_i x̂_i + Ẑ_iᵀ(Ẑ_i x̂_i), one sampled and one sparse product
         pattern = csr(ptr, cols, torch.zeros_like(w))
         return lambda X: torch.addmm(D * X, csr(ptr, cols, torch.sparse.sampled_addmm(pattern, X, Fh.T, beta=0.0).values() * w), Fh)
     ptr, w = prob.ptr, prob.w
+    bb = dot(bh, bh)  # (B,) ‖b_i‖²
+    xh.masked_fill_((bb == 0)[:, None], 0)  # rows with b = 0 (no positives): x = 0 exactly (a relative tolerance could never stop them)
     Ah = operator(ptr, cols, w, D)
-    Minv = 1 / torch.addmm(D, csr(ptr, cols, w), Fh * Fh if Fh2 is None else Fh2)  # (B, d) Jacobi: the exact diagonal of Â_i (D_i is diagonal here)
+    Minv = 1 / D  # (B, d) M_i = D_i: M_i⁻¹Â_i = I + D_i⁻¹Ẑ_iᵀẐ_i, the identity plus a term of rank ≤ L_i
     x, at = xh, None  # the rows being iterated (xh itself until compacted), and which rows of the block they are
     r = bh - Ah(x)  # (B, d) residuals
     z = r * Minv
     p, rz = z.clone(), dot(r, z)  # (B, d), (B,)
-    stop = dot(bh, bh) * tol**2  # (B,) ‖r_i‖² at which row i is solved
+    stop = bb * tol**2  # (B,) ‖r_i‖² at which row i is solved
     tiny = torch.finfo(xh.dtype).tiny
     for _ in range(max_iter):
         active = dot(r, r) > stop  # (B,)
@@ -107,7 +107,7 @@ def ah_solve(
     how:str='cg',  # 'cg': preconditioned CG to `tol`, unconverged rows solved directly; 'direct': Woodbury/Cholesky for all
     tol:float|None=None,  # CG: a row is solved when ‖r_i‖ ≤ tol·‖b_i‖ (None: 1e-3 in float32, 1e-10 in float64)
     max_iter:int|None=None,  # CG: iteration cap (None: d, where exact arithmetic has converged); rows left go direct
-    rotation:tuple|None=None,  # (Λ, V, F̂ = F V, F̂∘F̂) of prob.G = VΛVᵀ and prob.F when the caller keeps them (`ModelState`); F̂, F̂∘F̂ may be None
+    rotation:tuple|None=None,  # (Λ, V, F̂ = F V) of prob.G = VΛVᵀ and prob.F when the caller keeps them (`ModelState`); F̂ may be None
 ) -> Tensor:  # (B, d) row minimisers x_i = A_i⁻¹ b_i
     "AH-Newton step for every row, in the eigen-rotated Gram form: preconditioned CG (default) or Woodbury/Cholesky."
     if how not in AH_HOW: raise ValueError(f'unknown AH path {how!r}: choose one of {AH_HOW}')
@@ -120,8 +120,7 @@ def ah_solve(
         return _ah_direct(prob, D, Fh, bh, xh, layout if layout is not None else pad_layout(prob.ptr, prob.d), cols) @ V.T
     if tol is None: tol = 1e-10 if prob.F.dtype == torch.float64 else 1e-3
     xh = X0.to(Fh.dtype) @ V if X0 is not None else bh / D
-    left = _ah_cg(prob, D, Fh, bh, cols, xh, tol, prob.d if max_iter is None else max_iter,
-                  Fh2=None if rotation is None else rotation[3])
+    left = _ah_cg(prob, D, Fh, bh, cols, xh, tol, prob.d if max_iter is None else max_iter)
     if len(left): _ah_direct(prob, D, Fh, bh, xh, pad_layout(prob.ptr, prob.d, rows=left), cols)
     return xh @ V.T
 

@@ -165,7 +165,8 @@ def update_rows(
             if r is not rows: raise ValueError('b is for `rows` as one block: pass at most batch_rows rows with it')
             prob.b = b
         lay = (lambda ptr=prob.ptr, full=full: index.layout(kind, ptr, model.d, full)) if solver == 'ah' else None
-        X[prob.rows] = solve_rows(prob, X[prob.rows], solver, layout=lay, **solver_kw).to(X.dtype)
+        if full: X.copy_(solve_rows(prob, X, solver, layout=lay, **solver_kw))  # the whole side: no gather, no scatter
+        else: X[prob.rows] = solve_rows(prob, X[prob.rows], solver, layout=lay, **solver_kw).to(X.dtype)
     return n
 
 # %% ../nbs/05c_alteraser.ipynb #2e5c48e1

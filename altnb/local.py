@@ -46,7 +46,7 @@ class ModelState:
             self.b[kind] = _row_problem(model, index, kind, None, G, F).b  # (n_kind, d) b_i = Σ_{j∈R_i} f̃_j: one scan
         ev, V = torch.linalg.eigh(self.G['user'])  # (a request solves its users first: items only after G has moved)
         Fh = self.F['user'] @ V
-        self.rotation['user'] = (ev, V, Fh, Fh * Fh)  # `ah_solve`'s rotated form of the users' G and F
+        self.rotation['user'] = (ev, V, Fh)  # `ah_solve`'s rotated form of the users' G and F
 
 # %% ../nbs/05d_local.ipynb #b017fa20
 class RowDrift:
@@ -109,7 +109,7 @@ class RowDrift:
     @property
     def solve_rotation(self) -> tuple:
         "`ah_solve`'s rotated form for a block of this side: the state's whole one while G is the state's, else (Λ, V) alone."
-        return self.rotation if self.rotation is not None else (*self.eig, None, None)
+        return self.rotation if self.rotation is not None else (*self.eig, None)
 
     @property
     def D(self) -> Tensor:  # (B, d)

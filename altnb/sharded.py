@@ -144,7 +144,7 @@ class ViewState(ModelState):
         self.b = {k: _row_problem(view.model, view.index, k, None, G, F).b}  # (n_r, d) b_i: one scan of this rank's positives
         if k == 'user':  # the users' first solve reads the rotated form, as `ModelState` makes it
             ev, V = torch.linalg.eigh(G); Fh = F @ V
-            self.rotation['user'] = (ev, V, Fh, Fh * Fh)
+            self.rotation['user'] = (ev, V, Fh)
 
 # %% ../nbs/09b_sharded.ipynb #4237d90c
 def _all_gather_rows(X:Tensor, group:Any=None) -> Tensor:  # (Σ_r k_r, d)
