@@ -6,21 +6,27 @@
 from __future__ import annotations
 
 import ctypes
+import ctypes.util
+import functools
 import os
 import platform
 
 # %% auto #0
-__all__ = ['M_TRIM_THRESHOLD', 'M_MMAP_THRESHOLD', 'HEAP_ENV', 'hold_heap', 'hold_heap_on_import']
+__all__ = ['M_TRIM_THRESHOLD', 'M_MMAP_THRESHOLD', 'HEAP_ENV', 'c_library', 'hold_heap', 'hold_heap_on_import']
 
 # %% ../nbs/04a_heap.ipynb #65955fe1
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # mallopt's parameter numbers (glibc's malloc.h)
 HEAP_ENV = 'ALTNB_HEAP'  # 'system': leave the allocator alone at import
 
-def _libc():
-    "glibc, loaded through ctypes, or None on any other C library."
-    if platform.system() != 'Linux' or platform.libc_ver()[0] != 'glibc': return None
-    try: return ctypes.CDLL('libc.so.6')
+@functools.cache
+def c_library():
+    "The process's C library through ctypes (glibc, musl, macOS's libSystem, ...), loaded once; None if there is none."
+    try: return ctypes.CDLL(ctypes.util.find_library('c') or None)
     except OSError: return None
+
+def _glibc():
+    "The C library if it is glibc (mallopt's parameter numbers are glibc's), else None."
+    return c_library() if platform.system() == 'Linux' and platform.libc_ver()[0] == 'glibc' else None
 
 def hold_heap(
     mmap_threshold:int=32 * 2**20,  # blocks at least this large are mmapped (glibc's cap on its own adaptive value)
@@ -29,7 +35,7 @@ def hold_heap(
     "Pin glibc's mmap and trim thresholds so that freed solver temporaries are reused instead of faulted in again."
     if mmap_threshold <= 0 or trim_threshold < mmap_threshold:
         raise ValueError(f'need 0 < mmap_threshold <= trim_threshold, got {mmap_threshold} and {trim_threshold}')
-    libc = _libc()
+    libc = _glibc()
     if libc is None: return False
     return bool(libc.mallopt(M_MMAP_THRESHOLD, int(mmap_threshold))) & bool(libc.mallopt(M_TRIM_THRESHOLD, int(trim_threshold)))
 

@@ -354,13 +354,15 @@ def alteraser_local(
     solved, moved = {'users': 0, 'items': 0}, {'user': [], 'item': []}
     reason = f'max_passes={rule.max_passes} reached'
     def resolve(kind, rows, mine, other):  # re-solve `rows` exactly; the other side's drift follows their move
-        b = mine.b_of(rows) if len(rows) <= batch_rows else None  # (kept current: no product)
+        small = len(rows) <= DIRECT_ROWS  # a few rows: solved exactly by Cholesky, no eigenbasis of G needed
+        b = mine.b_of(rows) if small or len(rows) <= batch_rows else None  # (kept current: no product)
         x = None
-        if len(rows) <= DIRECT_ROWS:  # a few rows: solved exactly by Cholesky, no eigenbasis of G needed
+        if small:
             prob = _row_problem(model, index, kind, rows, mine.G, mine.F); prob.b = b; x = solve_small(prob)
         if x is not None:
             with torch.no_grad(): (model.P if kind == 'user' else model.Q).index_copy_(0, rows, x)
-        else: update_rows(model, index, kind, rows, 'ah', batch_rows, G=mine.G, F=mine.F, b=b, rotation=mine.solve_rotation, **solver_kw)
+        else: update_rows(model, index, kind, rows, 'ah', batch_rows, G=mine.G, F=mine.F, b=b if len(rows) <= batch_rows else None,
+                          rotation=mine.solve_rotation, **solver_kw)
         solved[kind + 's'] += len(rows)
         mine.settled(rows); moved[kind].append(rows)
         return lambda: other.other_changed(rows)

@@ -4,6 +4,7 @@
 
 # %% ../nbs/05e_unlearn.ipynb #9fe59d9e
 from __future__ import annotations
+import ctypes
 import inspect
 import math
 import time
@@ -18,6 +19,7 @@ from .ah import AH_HOW, SUB_SOLVERS, ah_solve, solve_rows
 from .alteraser import (Clock, ErasureRule, ForgetReport, StoppingRule, _fit_with_rule, _loss_fn, _time_to_target,
                              alteraser, retrain_als, retrain_exact, update_rows)
 from .data import Interactions
+from .heap import c_library
 from .index import RowIndex, Shape, _pairs_array, check_request, patch_to
 from .local import ModelState, RowDrift, alteraser_local, row_residuals
 from .model import ENMF
@@ -192,12 +194,11 @@ def _snapshot(self, rows:dict|None=None) -> None:
         if len(r): self._snap[k].index_copy_(0, r, getattr(m, k).detach().index_select(0, r))
 
 def _libc_memcmp():
-    try:
-        import ctypes, ctypes.util
-        f = ctypes.CDLL(ctypes.util.find_library('c') or None).memcmp
-        f.restype, f.argtypes = ctypes.c_int, [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t]
-        return f
-    except Exception: return None  # (no C library found: torch.equal does it, ~4× slower on the CPU)
+    lib = c_library()
+    if lib is None or not hasattr(lib, 'memcmp'): return None  # (no C library: torch.equal does it, ~4× slower on the CPU)
+    f = lib.memcmp
+    f.restype, f.argtypes = ctypes.c_int, [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t]
+    return f
 _memcmp = _libc_memcmp()
 
 def same(a:Tensor, b:Tensor) -> bool:
