@@ -23,7 +23,8 @@ setuptools.setup(
     include_package_data=True,
     python_requires='>=' + cfg['min_python'],
     install_requires=cfg['requirements'].split(),
-    extras_require={'dev': cfg['dev_requirements'].split(), 'implicit': cfg['implicit_requirements'].split()},
+    extras_require={'dev': cfg['dev_requirements'].split(), 'implicit': cfg['implicit_requirements'].split(),
+                    'fast': cfg['fast_requirements'].split()},
     entry_points={'console_scripts': cfg['console_scripts'].split()},
     zip_safe=False,
 )

@@ -5,7 +5,11 @@
 # %% ../nbs/05b_ah.ipynb #5099ff44
 from __future__ import annotations
 import math
+import os
+import time
 from typing import Callable
+
+import numpy as np
 
 import torch
 from torch import Tensor
@@ -15,7 +19,7 @@ from .model import RowProblem
 from .solvers import batched_cholesky_solve, hf_newton, hvp_autograd
 
 # %% auto #0
-__all__ = ['AH_HOW', 'SUB_SOLVERS', 'ah_solve', 'solve_rows']
+__all__ = ['AH_HOW', 'SUB_SOLVERS', 'load_kernels', 'ah_solve', 'solve_rows']
 
 # %% ../nbs/05b_ah.ipynb #87723327
 AH_HOW = ('cg', 'direct')
@@ -99,6 +103,90 @@ def _ah_cg(prob:RowProblem, D:Tensor, Fh:Tensor, bh:Tensor, cols:Tensor, xh:Tens
     xh.index_copy_(0, at, x)
     return at.index_select(0, left)
 
+# %% ../nbs/05b_ah.ipynb #90bb478a
+_KERNEL_FLAGS = {'reassoc', 'contract', 'arcp', 'nsz'}  # sums may be reordered and fused; NaN and inf keep their meaning
+
+def _cg_rows_kernel(ptr, cols, w, Fh, D, bh, xh, tol, max_iter, tiny, left):
+    "Per-row preconditioned CG on x̂_i (`_ah_cg`'s arithmetic, one row at a time), in place; left[i]: row i unsolved."
+    B, d = xh.shape
+    zero, one = tiny - tiny, tiny / tiny  # (0 and 1 in the arrays' dtype: `tiny` is passed as one of its scalars)
+    r, z, p, Ap, minv = np.empty_like(xh[0]), np.empty_like(xh[0]), np.empty_like(xh[0]), np.empty_like(xh[0]), np.empty_like(xh[0])
+    for i in range(B):
+        a, e = ptr[i], ptr[i + 1]
+        bb = zero
+        for k in range(d): bb += bh[i, k] * bh[i, k]
+        if bb == 0:  # no positives: x = 0 exactly
+            for k in range(d): xh[i, k] = zero
+            left[i] = False
+            continue
+        stop = bb * tol * tol
+        for k in range(d): minv[k] = one / D[i, k]; Ap[k] = D[i, k] * xh[i, k]  # Â x̂ = D x̂ + Ẑᵀ(w ∘ Ẑ x̂)
+        for jj in range(a, e):
+            j, s = cols[jj], zero
+            for k in range(d): s += Fh[j, k] * xh[i, k]
+            s *= w[jj]
+            for k in range(d): Ap[k] += s * Fh[j, k]
+        rz, rr = zero, zero
+        for k in range(d):
+            r[k] = bh[i, k] - Ap[k]; z[k] = r[k] * minv[k]; p[k] = z[k]; rz += r[k] * z[k]; rr += r[k] * r[k]
+        it = 0
+        while rr > stop and it < max_iter:
+            for k in range(d): Ap[k] = D[i, k] * p[k]
+            for jj in range(a, e):
+                j, s = cols[jj], zero
+                for k in range(d): s += Fh[j, k] * p[k]
+                s *= w[jj]
+                for k in range(d): Ap[k] += s * Fh[j, k]
+            pAp = zero
+            for k in range(d): pAp += p[k] * Ap[k]
+            alpha = rz / max(pAp, tiny)
+            rz_new, rr = zero, zero
+            for k in range(d):
+                xh[i, k] += alpha * p[k]; r[k] -= alpha * Ap[k]; z[k] = r[k] * minv[k]
+                rz_new += r[k] * z[k]; rr += r[k] * r[k]
+            beta = rz_new / max(rz, tiny)
+            rz = rz_new
+            for k in range(d): p[k] = z[k] + beta * p[k]
+            it += 1
+        left[i] = rr > stop
+
+_KERNEL = None  # the compiled `_cg_rows_kernel`: loaded on first use (False: not available here)
+
+def _cg_kernel():
+    "The compiled per-row CG, or None where it cannot run (numba missing, or ALTNB_KERNELS=torch)."
+    global _KERNEL
+    if _KERNEL is None:
+        how = os.environ.get('ALTNB_KERNELS', 'compiled')
+        if how not in ('compiled', 'torch'): raise ValueError(f"ALTNB_KERNELS={how!r}: use 'compiled' (the default) or 'torch'")
+        try:
+            if how == 'torch': raise ImportError
+            import numba
+            _KERNEL = numba.njit(cache=True, fastmath=_KERNEL_FLAGS, boundscheck=False, nogil=True)(_cg_rows_kernel)
+        except ImportError: _KERNEL = False
+    return _KERNEL or None
+
+def load_kernels(dtypes:tuple=(torch.float32,)) -> float:  # seconds it took (0.0: nothing to load)
+    "Load (or compile, the first time ever) the compiled CG for these dtypes now, so that no request pays for it."
+    t0, k = time.perf_counter(), _cg_kernel()
+    if k is None: return 0.0
+    for dt in dtypes:  # one tiny solve per dtype
+        x = torch.zeros(1, 1, dtype=dt)
+        _ah_cg_rows(torch.tensor([0, 1]), torch.zeros(1, dtype=torch.long), torch.ones(1, dtype=dt), torch.ones(1, 1, dtype=dt),
+                    torch.ones(1, 1, dtype=dt), torch.ones(1, 1, dtype=dt), x, 1e-3, 1)
+    return time.perf_counter() - t0
+
+def _ah_cg_rows(ptr:Tensor, cols:Tensor, w:Tensor, Fh:Tensor, D:Tensor, bh:Tensor, xh:Tensor, tol:float, max_iter:int) -> Tensor:  # (k,) rows left
+    "`_ah_cg` by the compiled per-row loop (CPU): xh updated in place; returns the rows left unsolved."
+    left = torch.zeros(len(xh), dtype=torch.bool)
+    if len(xh):
+        a = lambda t, dt=xh.dtype: t.detach().to(dt).contiguous().numpy()
+        x = xh.detach() if xh.is_contiguous() else xh.detach().contiguous()
+        scalar = a(x).dtype.type  # tol and tiny in the arrays' dtype: the loop's arithmetic stays in it
+        _cg_kernel()(a(ptr, torch.long), a(cols, torch.long), a(w), a(Fh), a(D), a(bh), x.numpy(), scalar(tol), int(max_iter),
+                     scalar(torch.finfo(xh.dtype).tiny), left.numpy())
+        if x is not xh: xh.copy_(x)
+    return torch.nonzero(left).reshape(-1)
+
 # %% ../nbs/05b_ah.ipynb #e0d28c6d
 def ah_solve(
     prob:RowProblem,  # a block of row sub-problems
@@ -120,7 +208,10 @@ def ah_solve(
         return _ah_direct(prob, D, Fh, bh, xh, layout if layout is not None else pad_layout(prob.ptr, prob.d), cols) @ V.T
     if tol is None: tol = 1e-10 if prob.F.dtype == torch.float64 else 1e-3
     xh = X0.to(Fh.dtype) @ V if X0 is not None else bh / D
-    left = _ah_cg(prob, D, Fh, bh, cols, xh, tol, prob.d if max_iter is None else max_iter)
+    max_iter = prob.d if max_iter is None else max_iter
+    if xh.device.type == 'cpu' and Fh.dtype in (torch.float32, torch.float64) and _cg_kernel() is not None:
+        left = _ah_cg_rows(prob.ptr, cols, prob.w, Fh, D, bh, xh, tol, max_iter)  # the compiled per-row loop
+    else: left = _ah_cg(prob, D, Fh, bh, cols, xh, tol, max_iter)  # the batched reference (CUDA; no numba)
     if len(left): _ah_direct(prob, D, Fh, bh, xh, pad_layout(prob.ptr, prob.d, rows=left), cols)
     return xh @ V.T
 

@@ -15,6 +15,7 @@ import torch
 import torch.distributed as dist
 from torch import Tensor
 
+from .ah import load_kernels
 from .alteraser import Clock, ErasureRule, ForgetReport, StoppingRule, _features, _row_problem, update_rows
 from .data import Interactions
 from .index import patch_to
@@ -258,6 +259,8 @@ class ShardedEraser:
                 ):
         t0 = time.perf_counter()
         self.model, self._drifts = model, None
+        P = model.view['user'].model.P
+        if P.device.type == 'cpu': load_kernels((P.dtype,))  # once per process: never inside a request
         if state: self._make_drifts()
         self.n_requests, self.n_forgotten = 0, 0
         self.setup_s = time.perf_counter() - t0

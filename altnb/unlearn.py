@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .ah import AH_HOW, SUB_SOLVERS, ah_solve, solve_rows
+from .ah import AH_HOW, SUB_SOLVERS, ah_solve, load_kernels, solve_rows
 from .alteraser import (Clock, ErasureRule, ForgetReport, StoppingRule, _fit_with_rule, _loss_fn, _time_to_target,
                              alteraser, retrain_als, retrain_exact, update_rows)
 from .data import Interactions
@@ -158,6 +158,7 @@ class Eraser:
         if len(data) == 0: raise ValueError('the training data is empty: there is nothing to forget')
         self._model = model.clone() if device is None else model.clone().to(device)
         self._model.check_finite('unlearn from')
+        if self._model.device.type == 'cpu': load_kernels((self._model.P.dtype,))  # once per process: never inside a request
         self._data, self._gone = data, []  # the remaining data is `_data` less the pairs in `_gone` (made when asked for)
         self.index = RowIndex.of(data, self._model.device)  # D's index, masked in place by every request
         self._drifts, self._snap = None, None  # (users, items) `RowDrift`s of the model; the weights they describe
