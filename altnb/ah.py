@@ -19,7 +19,7 @@ from .model import RowProblem
 from .solvers import batched_cholesky_solve, hf_newton, hvp_autograd
 
 # %% auto #0
-__all__ = ['AH_HOW', 'SUB_SOLVERS', 'load_kernels', 'ah_solve', 'solve_rows']
+__all__ = ['AH_HOW', 'KERNEL_WARM_UPS', 'SUB_SOLVERS', 'compiled', 'load_kernels', 'ah_solve', 'solve_rows']
 
 # %% ../nbs/05b_ah.ipynb #87723327
 AH_HOW = ('cg', 'direct')
@@ -150,29 +150,40 @@ def _cg_rows_kernel(ptr, cols, w, Fh, D, bh, xh, tol, max_iter, tiny, left):
             it += 1
         left[i] = rr > stop
 
-_KERNEL = None  # the compiled `_cg_rows_kernel`: loaded on first use (False: not available here)
+_COMPILED = {}  # each kernel's compiled form, made on first use (False: numba is not installed)
+
+def compiled(fn:Callable) -> Callable|None:
+    "`fn` compiled by numba (cached on disk), or None where it cannot run: numba missing, or ALTNB_KERNELS=torch."
+    how = os.environ.get('ALTNB_KERNELS', 'compiled')
+    if how not in ('compiled', 'torch'): raise ValueError(f"ALTNB_KERNELS={how!r}: use 'compiled' (the default) or 'torch'")
+    if how == 'torch': return None
+    if fn not in _COMPILED:
+        try:
+            import numba
+            _COMPILED[fn] = numba.njit(cache=True, fastmath=_KERNEL_FLAGS, boundscheck=False, nogil=True)(fn)
+        except ImportError: _COMPILED[fn] = False
+    return _COMPILED[fn] or None
+
+_KERNEL = None  # the compiled `_cg_rows_kernel` `ah_solve` uses (False: none, the batched `_ah_cg` runs)
 
 def _cg_kernel():
-    "The compiled per-row CG, or None where it cannot run (numba missing, or ALTNB_KERNELS=torch)."
+    "The compiled per-row CG, or None where it cannot run."
     global _KERNEL
-    if _KERNEL is None:
-        how = os.environ.get('ALTNB_KERNELS', 'compiled')
-        if how not in ('compiled', 'torch'): raise ValueError(f"ALTNB_KERNELS={how!r}: use 'compiled' (the default) or 'torch'")
-        try:
-            if how == 'torch': raise ImportError
-            import numba
-            _KERNEL = numba.njit(cache=True, fastmath=_KERNEL_FLAGS, boundscheck=False, nogil=True)(_cg_rows_kernel)
-        except ImportError: _KERNEL = False
+    if _KERNEL is None: _KERNEL = compiled(_cg_rows_kernel) or False
     return _KERNEL or None
 
+def _warm_cg(dt:torch.dtype) -> None:  # one tiny solve
+    one = lambda *s: torch.ones(*s, dtype=dt)
+    _ah_cg_rows(torch.tensor([0, 1]), torch.zeros(1, dtype=torch.long), one(1), one(1, 1), one(1, 1), one(1, 1), one(1, 1), 1e-3, 1)
+
+KERNEL_WARM_UPS = [_warm_cg]  # what `load_kernels` runs per dtype: every module with a kernel adds its own
+
 def load_kernels(dtypes:tuple=(torch.float32,)) -> float:  # seconds it took (0.0: nothing to load)
-    "Load (or compile, the first time ever) the compiled CG for these dtypes now, so that no request pays for it."
-    t0, k = time.perf_counter(), _cg_kernel()
-    if k is None: return 0.0
-    for dt in dtypes:  # one tiny solve per dtype
-        x = torch.zeros(1, 1, dtype=dt)
-        _ah_cg_rows(torch.tensor([0, 1]), torch.zeros(1, dtype=torch.long), torch.ones(1, dtype=dt), torch.ones(1, 1, dtype=dt),
-                    torch.ones(1, 1, dtype=dt), torch.ones(1, 1, dtype=dt), x, 1e-3, 1)
+    "Load (or compile, the first time ever) the compiled kernels for these dtypes now, so that no request pays for it."
+    t0 = time.perf_counter()
+    if _cg_kernel() is None: return 0.0
+    for dt in dtypes:
+        for warm in KERNEL_WARM_UPS: warm(dt)
     return time.perf_counter() - t0
 
 def _ah_cg_rows(ptr:Tensor, cols:Tensor, w:Tensor, Fh:Tensor, D:Tensor, bh:Tensor, xh:Tensor, tol:float, max_iter:int) -> Tensor:  # (k,) rows left

@@ -11,6 +11,7 @@ import torch
 from torch import Tensor
 from tqdm import tqdm
 
+from .ah import KERNEL_WARM_UPS, compiled
 from .alteraser import (Clock, ErasureRule, StoppingRule, _erasing_passes, _features, _gram, _loss_fn, _pair_scores,
                              _row_problem, update_rows)
 from .index import RowIndex, _ptr, patch_to
@@ -73,7 +74,8 @@ class RowDrift:
         self._E, self._gone = None, None  # (B, d) the drift less its Gram term since G_f (`D`), made when first needed;
         # (rows, terms) of the request's positives, added when E is made (`deleted`)
         self._Gf = self.G  # the Gram matrix at the last fold: row i's Gram term is s_i (G − G_f) x_i
-        self._norms, self._dirty = None, []  # (‖E_i‖ in B_f⁻¹'s norm, ‖x_i‖) of every row for `select`; rows changed since
+        self._norms, self._dirty, self._moved = None, [], []  # (‖E_i‖ in B_f⁻¹'s norm, ‖x_i‖) of every row for `select`;
+        # the rows whose E_i, and whose x_i, changed since
         self._eig = None if self.rotation is None else self.rotation[:2]  # (Λ, V): G = V diag(Λ) Vᵀ, made when first needed
         self._eig_f = self._eig  # (Λ_f, V_f) likewise, of the Gram matrix at the last fold (set by `fold`)
 
@@ -84,7 +86,7 @@ class RowDrift:
     def E(self) -> Tensor:  # (B, d)
         if self._E is None:  # zero, and so are the norms `select` keeps of it: only rows that change need them (`_dirty`)
             self._E = torch.zeros_like(self.X)
-            self._norms, self._dirty = [self._E.new_zeros(len(self._E)), self.X.norm(dim=1)], []
+            self._norms, self._dirty, self._moved = [self._E.new_zeros(len(self._E)), self.X.norm(dim=1)], [], []
         if self._gone is not None:
             self._E.index_add_(0, *self._gone, alpha=-1); self._dirty.append(self._gone[0]); self._gone = None
         return self._E
@@ -214,6 +216,16 @@ def other_changed(self,
     if self._shared: self.F, self._shared = self.F.clone(), False  # the state's copy is never written
     self.F.index_copy_(0, rows, after)
     _, optr, oidx = self.index.block(self.other, rows)  # the moved rows' positives, from the other side's CSR
+    E = self.E
+    k = compiled(_drift_kernel) if X.device.type == 'cpu' and all(t.is_contiguous() for t in (X, E, b)) else None
+    if k is not None:  # one compiled loop over the positives (below)
+        seen, touched = torch.zeros(X.shape[0], dtype=torch.bool), torch.empty(len(oidx), dtype=torch.long)
+        a = lambda t: t.detach().to(X.dtype if t.is_floating_point() else torch.long).contiguous().numpy()
+        x = X.detach().numpy()
+        n = k(a(optr), a(oidx), a(rows), a(before), a(after), x, E.numpy(), b.numpy(), a(self.model.c), self.kind == 'user',
+              x.dtype.type(1), seen.numpy(), touched.numpy())
+        self._dirty.append(touched[:n])
+        return
     t = torch.repeat_interleave(torch.arange(len(rows), device=X.device), optr[1:] - optr[:-1])  # (nnz_T,) moved row
     B = X.shape[0]
     narrow = torch.int16 if B < 2**15 else torch.int32 if B < 2**31 else torch.long  # (sorting small ints is 2–3× faster)
@@ -230,13 +242,38 @@ def other_changed(self,
     b.index_add_(0, mine, csr(torch.ones_like(w)) @ (after - before))
     self._dirty.append(mine)
 
+# %% ../nbs/05d_local.ipynb #ed04c680
+def _drift_kernel(optr, oidx, rows, before, after, X, E, b, c, weight_by_other, one, seen, touched):
+    "`other_changed`'s update, positive by positive: E_i += (w f'ᵀx_i − 1) f' − (w fᵀx_i − 1) f, b_i += f' − f; returns how many rows it touched (listed in `touched`)."
+    d, zero, n = X.shape[1], one - one, 0
+    for t in range(len(rows)):
+        wt = one - c[rows[t]]  # w = 1 − c_v of the moved item (users' drift)
+        for jj in range(optr[t], optr[t + 1]):
+            i = oidx[jj]
+            w = wt if weight_by_other else one - c[i]  # ... or of this side's item (items' drift)
+            dn, do = zero, zero
+            for k in range(d): dn += after[t, k] * X[i, k]; do += before[t, k] * X[i, k]
+            an, ao = w * dn - one, w * do - one
+            for k in range(d):
+                E[i, k] += an * after[t, k] - ao * before[t, k]
+                b[i, k] += after[t, k] - before[t, k]
+            if not seen[i]: seen[i] = True; touched[n] = i; n += 1
+    return n
+
+def _warm_drift(dt:torch.dtype) -> None:  # one tiny update
+    z, i = lambda *s: torch.zeros(*s, dtype=dt), lambda *v: torch.tensor(v)
+    compiled(_drift_kernel)(*(t.numpy() for t in (i(0, 1), i(0), i(0), z(1, 1), z(1, 1), z(1, 1), z(1, 1), z(1, 1), z(1))),
+                            True, np.dtype(str(dt).split('.')[-1]).type(1), np.zeros(1, np.bool_), np.zeros(1, np.int64))
+
+KERNEL_WARM_UPS.append(_warm_drift)
+
 # %% ../nbs/05d_local.ipynb #a1d83a68
 @patch_to(RowDrift)
 @torch.no_grad()
 def settled(self, rows:Tensor) -> None:
     "These rows were just re-solved: their residual (≈ 0) is their new reference (E_i = −Gram term: Δ_i = 0)."
     if self._E is None and self._gone is None and self.G is self._Gf: return  # no drift anywhere yet
-    self.E.index_copy_(0, rows, -self.gram_term(rows)); self._dirty.append(rows)
+    self.E.index_copy_(0, rows, -self.gram_term(rows)); self._dirty.append(rows); self._moved.append(rows)
 
 @patch_to(RowDrift)
 def _enorm(self, rows:Tensor|None, M:Tensor, eig:tuple) -> Tensor:  # (k,)
@@ -280,11 +317,17 @@ def select(self, gtol:float) -> Tensor:  # (k,) rows whose `move_bound_f` exceed
     if self._E is None and self._gone is None and self.G is self._Gf:  # no drift yet
         return torch.zeros(0, dtype=torch.long, device=self.X.device)
     E, X, lam = self.E, self.X, self.model.lam
-    if self._norms is None: self._norms, self._dirty = [self._enorm(None, E, self.eig_f), X.norm(dim=1)], []
-    elif self._dirty:  # only the rows that changed
-        r = torch.unique(torch.cat(self._dirty)); self._dirty = []
-        self._norms[0].index_copy_(0, r, self._enorm(r, E.index_select(0, r), self.eig_f))
-        self._norms[1].index_copy_(0, r, X.index_select(0, r).norm(dim=1))
+    if self._norms is None: self._norms, self._dirty, self._moved = [self._enorm(None, E, self.eig_f), X.norm(dim=1)], [], []
+    elif self._dirty or self._moved:  # only the rows that changed
+        if self._dirty:
+            seen = torch.zeros(len(E), dtype=torch.bool, device=E.device)
+            for t in self._dirty: seen.index_fill_(0, t, True)
+            r = torch.nonzero(seen).reshape(-1)  # (ascending, each once: a mask, no sort)
+            self._norms[0].index_copy_(0, r, self._enorm(r, E.index_select(0, r), self.eig_f))
+        if self._moved:  # x_i changes only when row i is re-solved (`settled`)
+            r = torch.cat(self._moved)
+            self._norms[1].index_copy_(0, r, X.index_select(0, r).norm(dim=1))
+        self._dirty, self._moved = [], []
     nE, nx = self._norms  # (B,) ‖E_i‖ in (s_i G_f + λI)⁻¹'s norm, ‖x_i‖
     s = torch.ones_like(nx) if self.kind == 'user' else self.model.c.to(nx.dtype)  # (B,)
     dG = self.G - self._Gf
@@ -298,7 +341,7 @@ def select(self, gtol:float) -> Tensor:  # (k,) rows whose `move_bound_f` exceed
     if len(cand) > 64: cand = screen(nE, float(torch.linalg.eigvalsh(dG).abs().max()))  # then the spectral norm itself
     if len(cand) > self.fold_at * len(nx):  # the Gram term has grown: fold it in, and the screen is exact again
         self.fold()
-        self._norms, self._dirty = [self._enorm(None, E, self.eig_f), nx], []
+        self._norms, self._dirty, self._moved = [self._enorm(None, E, self.eig_f), nx], [], []
         return torch.nonzero(self._norms[0] * self._lazy_factor(s, 0.0)[0] > gtol * nx).reshape(-1)
     D = E.index_select(0, cand) + self.gram_term(cand)  # (k, d) the candidates' drift, exactly: `move_bound_f` on them
     over = self._enorm(cand, D, self.eig_f) * k.index_select(0, cand) > gtol * nx.index_select(0, cand)
