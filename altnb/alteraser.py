@@ -182,7 +182,9 @@ def _trace_loss(L:Callable, clock:Clock, trace:bool) -> Callable:
 
 def _pair_scores(model:ENMF, pairs:np.ndarray) -> Callable:  # () -> (k,) s_ui = p_uᵀ diag(h) q_i of D_f
     u, i = (torch.as_tensor(np.ascontiguousarray(pairs[:, c]), device=model.device) for c in (0, 1))
-    return lambda: model.score(u, i).detach()
+    def score():
+        with torch.no_grad(): return model.score(u, i)  # (no graph: read, never differentiated)
+    return score
 
 def _rms(x:Tensor) -> float: return float(x.double().pow(2).mean().sqrt()) if len(x) else 0.0
 
