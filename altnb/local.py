@@ -217,7 +217,8 @@ def other_changed(self,
     self.F.index_copy_(0, rows, after)
     _, optr, oidx = self.index.block(self.other, rows)  # the moved rows' positives, from the other side's CSR
     E = self.E
-    k = compiled(_drift_kernel) if X.device.type == 'cpu' and all(t.is_contiguous() for t in (X, E, b)) else None
+    k = (compiled(_drift_kernel) if X.device.type == 'cpu' and X.dtype in (torch.float32, torch.float64)
+         and all(t.is_contiguous() for t in (X, E, b)) else None)
     if k is not None:  # one compiled loop over the positives (below)
         seen, touched = torch.zeros(X.shape[0], dtype=torch.bool), torch.empty(len(oidx), dtype=torch.long)
         a = lambda t: t.detach().to(X.dtype if t.is_floating_point() else torch.long).contiguous().numpy()

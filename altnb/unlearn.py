@@ -158,6 +158,8 @@ class Eraser:
         if len(data) == 0: raise ValueError('the training data is empty: there is nothing to forget')
         self._model = model.clone() if device is None else model.clone().to(device)
         self._model.check_finite('unlearn from')
+        if (dt := self._model.P.dtype) not in (torch.float32, torch.float64):  # (the row solves need eigh and Cholesky)
+            raise ValueError(f'unlearning needs float32 or float64 weights, got {dt}: convert the model first (model.float())')
         if self._model.device.type == 'cpu': load_kernels((self._model.P.dtype,))  # once per process: never inside a request
         self._data, self._gone = data, []  # the remaining data is `_data` less the pairs in `_gone` (made when asked for)
         self.index = RowIndex.of(data, self._model.device)  # D's index, masked in place by every request
