@@ -19,7 +19,8 @@ from .model import RowProblem
 from .solvers import batched_cholesky_solve, hf_newton, hvp_autograd
 
 # %% auto #0
-__all__ = ['AH_HOW', 'KERNEL_WARM_UPS', 'SUB_SOLVERS', 'compiled', 'load_kernels', 'ah_solve', 'solve_rows']
+__all__ = ['AH_HOW', 'KERNEL_DTYPES', 'KERNEL_WARM_UPS', 'SUB_SOLVERS', 'compiled', 'compiled_for', 'as_numpy', 'load_kernels',
+           'ah_solve', 'solve_rows']
 
 # %% ../nbs/05b_ah.ipynb #87723327
 AH_HOW = ('cg', 'direct')
@@ -120,34 +121,32 @@ def _cg_rows_kernel(ptr, cols, w, Fh, D, bh, xh, tol, max_iter, tiny, left):
             left[i] = False
             continue
         stop = bb * tol * tol
-        for k in range(d): minv[k] = one / D[i, k]; Ap[k] = D[i, k] * xh[i, k]  # Â x̂ = D x̂ + Ẑᵀ(w ∘ Ẑ x̂)
-        for jj in range(a, e):
-            j, s = cols[jj], zero
-            for k in range(d): s += Fh[j, k] * xh[i, k]
-            s *= w[jj]
-            for k in range(d): Ap[k] += s * Fh[j, k]
-        rz, rr = zero, zero
-        for k in range(d):
-            r[k] = bh[i, k] - Ap[k]; z[k] = r[k] * minv[k]; p[k] = z[k]; rz += r[k] * z[k]; rr += r[k] * r[k]
-        it = 0
-        while rr > stop and it < max_iter:
-            for k in range(d): Ap[k] = D[i, k] * p[k]
+        for k in range(d): minv[k] = one / D[i, k]; p[k] = xh[i, k]  # (the first product is Â x̂, for the residual)
+        it, first = 0, True
+        while True:
+            for k in range(d): Ap[k] = D[i, k] * p[k]  # Â p = D p + Ẑᵀ(w ∘ Ẑ p)
             for jj in range(a, e):
                 j, s = cols[jj], zero
                 for k in range(d): s += Fh[j, k] * p[k]
                 s *= w[jj]
                 for k in range(d): Ap[k] += s * Fh[j, k]
-            pAp = zero
-            for k in range(d): pAp += p[k] * Ap[k]
-            alpha = rz / max(pAp, tiny)
-            rz_new, rr = zero, zero
-            for k in range(d):
-                xh[i, k] += alpha * p[k]; r[k] -= alpha * Ap[k]; z[k] = r[k] * minv[k]
-                rz_new += r[k] * z[k]; rr += r[k] * r[k]
-            beta = rz_new / max(rz, tiny)
-            rz = rz_new
-            for k in range(d): p[k] = z[k] + beta * p[k]
-            it += 1
+            if first:  # r = b̂ − Â x̂, z = D⁻¹r, p = z
+                rz, rr, first = zero, zero, False
+                for k in range(d):
+                    r[k] = bh[i, k] - Ap[k]; z[k] = r[k] * minv[k]; p[k] = z[k]; rz += r[k] * z[k]; rr += r[k] * r[k]
+            else:  # one CG step
+                pAp = zero
+                for k in range(d): pAp += p[k] * Ap[k]
+                alpha = rz / max(pAp, tiny)
+                rz_new, rr = zero, zero
+                for k in range(d):
+                    xh[i, k] += alpha * p[k]; r[k] -= alpha * Ap[k]; z[k] = r[k] * minv[k]
+                    rz_new += r[k] * z[k]; rr += r[k] * r[k]
+                beta = rz_new / max(rz, tiny)
+                rz = rz_new
+                for k in range(d): p[k] = z[k] + beta * p[k]
+                it += 1
+            if not (rr > stop and it < max_iter): break
         left[i] = rr > stop
 
 _COMPILED = {}  # each kernel's compiled form, made on first use (False: numba is not installed)
@@ -164,13 +163,15 @@ def compiled(fn:Callable) -> Callable|None:
         except ImportError: _COMPILED[fn] = False
     return _COMPILED[fn] or None
 
-_KERNEL = None  # the compiled `_cg_rows_kernel` `ah_solve` uses (False: none, the batched `_ah_cg` runs)
+KERNEL_DTYPES = (torch.float32, torch.float64)  # the dtypes the kernels run in
 
-def _cg_kernel():
-    "The compiled per-row CG, or None where it cannot run."
-    global _KERNEL
-    if _KERNEL is None: _KERNEL = compiled(_cg_rows_kernel) or False
-    return _KERNEL or None
+def compiled_for(fn:Callable, t:Tensor) -> Callable|None:
+    "`compiled(fn)` where it can run on tensors like `t` (on the CPU, in a dtype of `KERNEL_DTYPES`), else None."
+    return compiled(fn) if t.device.type == 'cpu' and t.dtype in KERNEL_DTYPES else None
+
+def as_numpy(t:Tensor, dtype:torch.dtype) -> np.ndarray:
+    "A CPU tensor as a contiguous numpy array of `dtype` for a kernel (a view when it already is one)."
+    return t.detach().to(dtype).contiguous().numpy()
 
 def _warm_cg(dt:torch.dtype) -> None:  # one tiny solve
     one = lambda *s: torch.ones(*s, dtype=dt)
@@ -181,9 +182,9 @@ KERNEL_WARM_UPS = [_warm_cg]  # what `load_kernels` runs per dtype: every module
 def load_kernels(dtypes:tuple=(torch.float32,)) -> float:  # seconds it took (0.0: nothing to load)
     "Load (or compile, the first time ever) the compiled kernels for these dtypes now, so that no request pays for it."
     t0 = time.perf_counter()
-    if _cg_kernel() is None: return 0.0
+    if compiled(_cg_rows_kernel) is None: return 0.0
     for dt in dtypes:
-        if dt not in (torch.float32, torch.float64): continue  # (the kernels run only for these)
+        if dt not in KERNEL_DTYPES: continue  # (the kernels never run in another)
         for warm in KERNEL_WARM_UPS: warm(dt)
     return time.perf_counter() - t0
 
@@ -191,11 +192,11 @@ def _ah_cg_rows(ptr:Tensor, cols:Tensor, w:Tensor, Fh:Tensor, D:Tensor, bh:Tenso
     "`_ah_cg` by the compiled per-row loop (CPU): xh updated in place; returns the rows left unsolved."
     left = torch.zeros(len(xh), dtype=torch.bool)
     if len(xh):
-        a = lambda t, dt=xh.dtype: t.detach().to(dt).contiguous().numpy()
-        x = xh.detach() if xh.is_contiguous() else xh.detach().contiguous()
-        scalar = a(x).dtype.type  # tol and tiny in the arrays' dtype: the loop's arithmetic stays in it
-        _cg_kernel()(a(ptr, torch.long), a(cols, torch.long), a(w), a(Fh), a(D), a(bh), x.numpy(), scalar(tol), int(max_iter),
-                     scalar(torch.finfo(xh.dtype).tiny), left.numpy())
+        dt, x = xh.dtype, (xh.detach() if xh.is_contiguous() else xh.detach().contiguous())
+        scalar = x.numpy().dtype.type  # tol and tiny in the arrays' dtype: the loop's arithmetic stays in it
+        compiled(_cg_rows_kernel)(as_numpy(ptr, torch.long), as_numpy(cols, torch.long), as_numpy(w, dt), as_numpy(Fh, dt),
+                                  as_numpy(D, dt), as_numpy(bh, dt), x.numpy(), scalar(tol), int(max_iter),
+                                  scalar(torch.finfo(dt).tiny), left.numpy())
         if x is not xh: xh.copy_(x)
     return torch.nonzero(left).reshape(-1)
 
@@ -221,7 +222,7 @@ def ah_solve(
     if tol is None: tol = 1e-10 if prob.F.dtype == torch.float64 else 1e-3
     xh = X0.to(Fh.dtype) @ V if X0 is not None else bh / D
     max_iter = prob.d if max_iter is None else max_iter
-    if xh.device.type == 'cpu' and Fh.dtype in (torch.float32, torch.float64) and _cg_kernel() is not None:
+    if compiled_for(_cg_rows_kernel, xh) is not None:
         left = _ah_cg_rows(prob.ptr, cols, prob.w, Fh, D, bh, xh, tol, max_iter)  # the compiled per-row loop
     else: left = _ah_cg(prob, D, Fh, bh, cols, xh, tol, max_iter)  # the batched reference (CUDA; no numba)
     if len(left): _ah_direct(prob, D, Fh, bh, xh, pad_layout(prob.ptr, prob.d, rows=left), cols)

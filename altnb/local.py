@@ -11,7 +11,7 @@ import torch
 from torch import Tensor
 from tqdm import tqdm
 
-from .ah import KERNEL_WARM_UPS, compiled
+from .ah import KERNEL_WARM_UPS, as_numpy, compiled, compiled_for
 from .alteraser import (Clock, ErasureRule, StoppingRule, _erasing_passes, _features, _gram, _loss_fn, _pair_scores,
                              _row_problem, update_rows)
 from .index import RowIndex, _ptr, patch_to
@@ -217,13 +217,12 @@ def other_changed(self,
     self.F.index_copy_(0, rows, after)
     _, optr, oidx = self.index.block(self.other, rows)  # the moved rows' positives, from the other side's CSR
     E = self.E
-    k = (compiled(_drift_kernel) if X.device.type == 'cpu' and X.dtype in (torch.float32, torch.float64)
-         and all(t.is_contiguous() for t in (X, E, b)) else None)
+    k = compiled_for(_drift_kernel, X) if all(t.is_contiguous() for t in (X, E, b)) else None  # (written in place)
     if k is not None:  # one compiled loop over the positives (below)
         seen, touched = torch.zeros(X.shape[0], dtype=torch.bool), torch.empty(len(oidx), dtype=torch.long)
-        a = lambda t: t.detach().to(X.dtype if t.is_floating_point() else torch.long).contiguous().numpy()
+        i64, f = (lambda t: as_numpy(t, torch.long)), (lambda t: as_numpy(t, X.dtype))
         x = X.detach().numpy()
-        n = k(a(optr), a(oidx), a(rows), a(before), a(after), x, E.numpy(), b.numpy(), a(self.model.c), self.kind == 'user',
+        n = k(i64(optr), i64(oidx), i64(rows), f(before), f(after), x, E.numpy(), b.numpy(), f(self.model.c), self.kind == 'user',
               x.dtype.type(1), seen.numpy(), touched.numpy())
         self._dirty.append(touched[:n])
         return
@@ -262,9 +261,10 @@ def _drift_kernel(optr, oidx, rows, before, after, X, E, b, c, weight_by_other, 
     return n
 
 def _warm_drift(dt:torch.dtype) -> None:  # one tiny update
-    z, i = lambda *s: torch.zeros(*s, dtype=dt), lambda *v: torch.tensor(v)
-    compiled(_drift_kernel)(*(t.numpy() for t in (i(0, 1), i(0), i(0), z(1, 1), z(1, 1), z(1, 1), z(1, 1), z(1, 1), z(1))),
-                            True, np.dtype(str(dt).split('.')[-1]).type(1), np.zeros(1, np.bool_), np.zeros(1, np.int64))
+    f = torch.zeros(0, dtype=dt).numpy().dtype  # (numpy's name for dt)
+    z, i = (lambda *s: np.zeros(s, f)), (lambda *v: np.array(v, np.int64))
+    compiled(_drift_kernel)(i(0, 1), i(0), i(0), z(1, 1), z(1, 1), z(1, 1), z(1, 1), z(1, 1), z(1), True, f.type(1),
+                            np.zeros(1, np.bool_), np.zeros(1, np.int64))
 
 KERNEL_WARM_UPS.append(_warm_drift)
 
