@@ -247,7 +247,7 @@ def _drift_kernel(optr, oidx, rows, before, after, X, E, b, c, weight_by_other, 
     "`other_changed`'s update, positive by positive: E_i += (w f'ᵀx_i − 1) f' − (w fᵀx_i − 1) f, b_i += f' − f; returns how many rows it touched (listed in `touched`)."
     d, zero, n = X.shape[1], one - one, 0
     for t in range(len(rows)):
-        wt = one - c[rows[t]]  # w = 1 − c_v of the moved item (users' drift)
+        wt = one - c[rows[t]] if weight_by_other else zero  # w = 1 − c_v of the moved item (users' drift; rows[t] is an item)
         for jj in range(optr[t], optr[t + 1]):
             i = oidx[jj]
             w = wt if weight_by_other else one - c[i]  # ... or of this side's item (items' drift)
