@@ -360,7 +360,9 @@ def _screen(self,
            ) -> Tensor:  # (k,) rows, ascending
     "Bring the kept norms of the rows that changed up to date, then the rows whose screen bound exceeds gtol·‖x_i‖: O(B + changed rows·d)."
     E, X, W = self.Eh, self.X, self.W
-    if self._norms is None: self._norms, self._dirty, self._moved = [E.new_zeros(len(E)), E.new_zeros(len(E))], [torch.arange(len(E))], [torch.arange(len(E))]
+    if self._norms is None:  # every row's norms, anew
+        every = torch.arange(len(E), device=E.device)
+        self._norms, self._dirty, self._moved = [E.new_zeros(len(E)), E.new_zeros(len(E))], [every], [every]
     nE, nx = self._norms  # (B,) ‖E_i‖ in (s_i G_f + λI)⁻¹'s norm, ‖x_i‖
     cat = lambda ts: torch.cat(ts) if ts else torch.zeros(0, dtype=torch.long, device=E.device)
     dirty, moved = cat(self._dirty), cat(self._moved)  # (rows may repeat: a row refreshed twice costs d, a sort more)
