@@ -120,7 +120,9 @@ class RowDrift:
 
     @property
     def s(self) -> Tensor:  # (B,) s_i: 1 for users, c_v for items
-        if self._s is None: self._s = torch.ones_like(self.X[:, 0]).detach() if self.kind == 'user' else self.model.c.to(self.X.dtype)
+        if self._s is None:
+            X = self.X
+            self._s = torch.ones(len(X), dtype=X.dtype, device=X.device) if self.kind == 'user' else self.model.c.to(X.dtype)
         return self._s
 
     @property
@@ -150,8 +152,7 @@ class RowDrift:
 @patch_to(RowDrift)
 def _scale(self, rows:Tensor|None=None) -> Tensor|float:  # (B or k, 1): s_i = 1 for users, c_v for items
     if self.kind == 'user': return 1.0
-    c = self.model.c if rows is None else self.model.c.index_select(0, rows)
-    return c[:, None].to(self.X.dtype)
+    return (self.s if rows is None else self.s.index_select(0, rows))[:, None]
 
 @patch_to(RowDrift)
 def gram_term(self,
@@ -356,10 +357,9 @@ def move_bound_f(self,
 def _screen(self,
             gtol:float,  # the tolerance
             g:float,  # ≥ ‖G − G_f‖₂
-            s:Tensor,  # (B,) s_i
            ) -> Tensor:  # (k,) rows, ascending
     "Bring the kept norms of the rows that changed up to date, then the rows whose screen bound exceeds gtol·‖x_i‖: O(B + changed rows·d)."
-    E, X, W = self.Eh, self.X, self.W
+    E, X, W, s = self.Eh, self.X, self.W, self.s
     if self._norms is None:  # every row's norms, anew
         every = torch.arange(len(E), device=E.device)
         self._norms, self._dirty, self._moved = [E.new_zeros(len(E)), E.new_zeros(len(E))], [every], [every]
@@ -390,16 +390,18 @@ def select(self, gtol:float) -> Tensor:  # (k,) rows whose `move_bound_f` exceed
     s = self.s
     dG = self.G - self._Gf
     gF = float(torch.linalg.matrix_norm(dG))  # ‖G − G_f‖_F ≥ ‖G − G_f‖₂
-    cand = self._screen(gtol, gF, s)  # a cheap bound first
-    if len(cand) > 64: cand = self._screen(gtol, float(torch.linalg.eigvalsh(dG).abs().max()), s)  # then the spectral norm itself
+    cand = self._screen(gtol, gF)  # a cheap bound first
+    if len(cand) > 64: cand = self._screen(gtol, float(torch.linalg.eigvalsh(dG).abs().max()))  # then the spectral norm itself
     if len(cand) > self.fold_at * len(s):  # the Gram term has grown: fold it in, and the screen is exact again
         self.fold()
-        return self._screen(gtol, 0.0, s)  # (every norm made anew, with g = 0)
+        return self._screen(gtol, 0.0)  # (every norm made anew, with g = 0)
     k, eps = self._lazy_factor(s.index_select(0, cand), gF)
     Dh = self.Eh.index_select(0, cand) + self.gram_h(cand)  # (k, d) the candidates' drift, exactly, in G_f's
     over = self._hnorm(cand, Dh) * k > gtol * self._norms[1].index_select(0, cand)  # eigenbasis: `move_bound_f`
     return cand.masked_select(over | (eps >= 1))
 
+
+# %% ../nbs/05d_local.ipynb #98405987
 def _screen_kernel(E, X, W, s, dirty, moved, nE, nx, mu_f, lam, g, gtol, out):
     "`RowDrift._screen`'s pass: refresh nE at `dirty` and nx at `moved`, then list the rows whose screen bound exceeds gtol·‖x_i‖."
     d, zero, one, per_row = E.shape[1], lam - lam, lam / lam, W.shape[0] > 1
