@@ -18,7 +18,8 @@ from .index import RowIndex, _ptr, patch_to
 from .model import ENMF, RowProblem
 
 # %% auto #0
-__all__ = ['DIRECT_ROWS', 'DIRECT_FLOPS', 'row_residuals', 'ModelState', 'RowDrift', 'solve_small', 'alteraser_local']
+__all__ = ['DIRECT_ROWS', 'DIRECT_FLOPS', 'row_residuals', 'ModelState', 'RowDrift', 'spectral_bound', 'solve_small',
+           'alteraser_local']
 
 # %% ../nbs/05d_local.ipynb #f53fa547
 @torch.no_grad()
@@ -79,7 +80,7 @@ class RowDrift:
         self._eig = None if self.rotation is None else self.rotation[:2]  # (Λ, V): G = V diag(Λ) Vᵀ, made when first needed
         self._eig_f = self._eig  # (Λ_f, V_f) likewise, of the Gram matrix at the last fold (set by `fold`)
         self._W = None  # (B or 1, d) 1/(s_i Λ_f + λ): the weights of B_f⁻¹'s norm in G_f's eigenbasis (`W`), until a fold
-        self._dGh = None  # (d, d) (G − G_f) V_f, the Gram term's matrix in G_f's eigenbasis (`gram_h`), until G moves
+        self._dGh = None  # (d, d) (G − G_f) V_f, the Gram term's matrix in G_f's eigenbasis (`dGh`), until G moves
         self._s = None  # (B,) every row's s_i (`s`)
 
     @property
@@ -117,6 +118,12 @@ class RowDrift:
         "1/(s_i Λ_f + λ): ‖M_i‖ in (s_i G_f + λI)⁻¹'s norm is √(Σ_k W_ik M̂_ik²), M̂ = M V_f. Made anew after a fold."
         if self._W is None: self._W = 1 / (self._scale() * self.eig_f[0].clamp_min(0)[None] + self.model.lam)
         return self._W
+
+    @property
+    def dGh(self) -> Tensor:  # (d, d)
+        "(G − G_f)V_f: the Gram term's matrix in G_f's eigenbasis, kept until G moves (`gram_h`)."
+        if self._dGh is None: self._dGh = (self.G - self._Gf) @ self.eig_f[1]
+        return self._dGh
 
     @property
     def s(self) -> Tensor:  # (B,) s_i: 1 for users, c_v for items
@@ -167,8 +174,7 @@ def gram_term(self,
 @patch_to(RowDrift)
 def gram_h(self, rows:Tensor) -> Tensor:  # (k, d)
     "`gram_term` of `rows` in G_f's eigenbasis, where Ê is kept: s_i x_iᵀ(G − G_f)V_f."
-    if self._dGh is None: self._dGh = (self.G - self._Gf) @ self.eig_f[1]
-    return (self.X.index_select(0, rows) @ self._dGh) * self._scale(rows)
+    return (self.X.index_select(0, rows) @ self.dGh) * self._scale(rows)
 
 @patch_to(RowDrift)
 def fold(self) -> None:
@@ -335,6 +341,17 @@ def move_bound(self,
     lb = self._scale(rows) * self.mu + self.model.lam  # λ_min(A_i) ≥ s_i μ + λ
     return self._enorm(rows, D, self.eig) / (lb.reshape(-1).sqrt() if torch.is_tensor(lb) else math.sqrt(lb))
 
+def spectral_bound(
+    M:Tensor,  # (d, d) symmetric
+    squarings:int=4,  # k: the bound is within r^(1/2^(k+1)) of ‖M‖₂ for M of rank r (1.14 for k = 4, d = 64)
+) -> float:  # ≥ ‖M‖₂
+    "An upper bound on ‖M‖₂ by repeated squaring, ‖M^(2^k)‖_F^(1/2^k): k d³ flops and no eigendecomposition."
+    M = M.double(); a = float(torch.linalg.matrix_norm(M))
+    if a == 0 or not math.isfinite(a): return a
+    M = M / a  # ‖M‖_F = 1, so ‖M‖₂ ≥ 1/√r and M^(2^k) neither overflows nor underflows in float64 (r^(-2^(k-1)) ≥ 1e-15)
+    for _ in range(squarings): M = M @ M
+    return a * float(torch.linalg.matrix_norm(M)) ** (1 / 2**squarings) * (1 + 1e-12)  # (rounding: never below the norm)
+
 @patch_to(RowDrift)
 def _lazy_factor(self, s:Tensor, g:float) -> tuple[Tensor, Tensor]:  # (B or k,) each
     "1/(√(1 − ε_i)·√(s_iμ_lo + λ)) and ε_i = s_i g/(s_iμ_f + λ), for g ≥ ‖G − G_f‖₂: what `move_bound_f` multiplies B_f's energy norm by."
@@ -348,17 +365,18 @@ def move_bound_f(self,
                  rows:Tensor,  # (k,) rows
                  D:Tensor,  # (k, d) their drift Δ_i
                 ) -> Tensor:  # (k,) ≥ `move_bound` ≥ ‖A_i⁻¹Δ_i‖ (inf where ε_i ≥ 1)
-    "The energy bound from G_f's eigenbasis, kept since the last fold, with g = ‖G − G_f‖_F: no eigendecomposition of G."
+    "The energy bound from G_f's eigenbasis, kept since the last fold, with g = `spectral_bound`(G − G_f): no eigendecomposition of G."
     s = self._scale(rows); s = s.reshape(-1) if torch.is_tensor(s) else torch.full((len(rows),), s, dtype=D.dtype, device=D.device)
-    k, eps = self._lazy_factor(s, float(torch.linalg.matrix_norm(self.G - self._Gf)))
+    k, eps = self._lazy_factor(s, spectral_bound(self.G - self._Gf))
     return torch.where(eps < 1, self._enorm(rows, D, self.eig_f) * k, math.inf)
 
 @patch_to(RowDrift)
 def _screen(self,
             gtol:float,  # the tolerance
-            g:float,  # ≥ ‖G − G_f‖₂
-           ) -> Tensor:  # (k,) rows, ascending
-    "Bring the kept norms of the rows that changed up to date, then the rows whose screen bound exceeds gtol·‖x_i‖: O(B + changed rows·d)."
+            g:float,  # ≥ ‖G − G_f‖₂ (0: G is G_f, and the screen is the exact bound)
+            limit:float=math.inf,  # more candidates than this: None (`select` folds)
+           ) -> Tensor|None:  # (k,) rows, ascending
+    "Bring the kept norms of the rows that changed up to date, screen every row, and decide on the candidates with `move_bound_f` (`_check`): O(B + changed rows·d + candidates·d²)."
     E, X, W, s = self.Eh, self.X, self.W, self.s
     if self._norms is None:  # every row's norms, anew
         every = torch.arange(len(E), device=E.device)
@@ -371,15 +389,26 @@ def _screen(self,
     if k is not None:  # one compiled pass (below)
         f = lambda t: as_numpy(t, E.dtype)
         out, one = torch.empty(len(E), dtype=torch.long), E.numpy().dtype.type(1)
+        dGh = f(self.dGh) if g > 0 else np.zeros((0, E.shape[1]), E.numpy().dtype)  # (g = 0: the screen is exact)
         n = k(E.numpy(), X.detach().numpy(), f(W), f(s), as_numpy(dirty, torch.long), as_numpy(moved, torch.long), nE.numpy(),
-              nx.numpy(), one * self.mu_f, one * self.model.lam, one * g, one * gtol, out.numpy())
-        return out[:n]
+              nx.numpy(), one * self.mu_f, one * self.model.lam, one * g, one * gtol, float(limit), dGh, out.numpy())
+        return None if n < 0 else out[:n]
     if len(dirty): nE.index_copy_(0, dirty, self._hnorm(dirty, E.index_select(0, dirty)))  # (a repeated row: the same value)
     if len(moved): nx.index_copy_(0, moved, X.index_select(0, moved).norm(dim=1))  # x_i changes only when re-solved (`settled`)
     k, eps = self._lazy_factor(s, g)  # (B,) `move_bound_f`'s factor
     lf = (s * self.mu_f + self.model.lam).sqrt()  # (B,) √(s_i μ_f + λ)
     ub = (nE + s * g * nx / lf) * k  # ‖Δ_i‖_{B_f⁻¹} ≤ ‖E_i‖_{B_f⁻¹} + ‖s_i(G − G_f)x_i‖/√(s_i μ_f + λ)
-    return torch.nonzero((ub > gtol * nx) | (eps >= 1)).reshape(-1)
+    cand = torch.nonzero((ub > gtol * nx) | (eps >= 1)).reshape(-1)
+    if len(cand) > limit: return None
+    return self._check(cand, gtol, g) if g > 0 else cand
+
+@patch_to(RowDrift)
+def _check(self, cand:Tensor, gtol:float, g:float) -> Tensor:  # (k,) the candidates `move_bound_f` selects
+    "The candidates' drift, exactly, in G_f's eigenbasis, and `move_bound_f`'s decision on it: O(candidates·d²)."
+    k, eps = self._lazy_factor(self.s.index_select(0, cand), g)
+    Dh = self.Eh.index_select(0, cand) + self.gram_h(cand)  # (k, d) Δ̂_i = Ê_i + s_i x_iᵀ(G − G_f)V_f
+    over = self._hnorm(cand, Dh) * k > gtol * self._norms[1].index_select(0, cand)
+    return cand.masked_select(over | (eps >= 1))
 
 @patch_to(RowDrift)
 @torch.no_grad()
@@ -387,23 +416,17 @@ def select(self, gtol:float) -> Tensor:  # (k,) rows whose `move_bound_f` exceed
     "Rows the drift may move by more than gtol of themselves: a bound from per-row norms kept current screens every row in O(B), `move_bound_f` decides on the candidates."
     if self._E is None and self._gone is None and self.G is self._Gf:  # no drift yet
         return torch.zeros(0, dtype=torch.long, device=self.X.device)
-    s = self.s
-    dG = self.G - self._Gf
-    gF = float(torch.linalg.matrix_norm(dG))  # ‖G − G_f‖_F ≥ ‖G − G_f‖₂
-    cand = self._screen(gtol, gF)  # a cheap bound first
-    if len(cand) > 64: cand = self._screen(gtol, float(torch.linalg.eigvalsh(dG).abs().max()))  # then the spectral norm itself
-    if len(cand) > self.fold_at * len(s):  # the Gram term has grown: fold it in, and the screen is exact again
+    g = spectral_bound(self.G - self._Gf) if self.G is not self._Gf else 0.0  # ≥ ‖G − G_f‖₂
+    rows = self._screen(gtol, g, self.fold_at * len(self.s))
+    if rows is None:  # the Gram term has grown: fold it in, and the screen is exact again
         self.fold()
-        return self._screen(gtol, 0.0)  # (every norm made anew, with g = 0)
-    k, eps = self._lazy_factor(s.index_select(0, cand), gF)
-    Dh = self.Eh.index_select(0, cand) + self.gram_h(cand)  # (k, d) the candidates' drift, exactly, in G_f's
-    over = self._hnorm(cand, Dh) * k > gtol * self._norms[1].index_select(0, cand)  # eigenbasis: `move_bound_f`
-    return cand.masked_select(over | (eps >= 1))
+        rows = self._screen(gtol, 0.0)  # (every norm made anew, with g = 0)
+    return rows
 
 
 # %% ../nbs/05d_local.ipynb #98405987
-def _screen_kernel(E, X, W, s, dirty, moved, nE, nx, mu_f, lam, g, gtol, out):
-    "`RowDrift._screen`'s pass: refresh nE at `dirty` and nx at `moved`, then list the rows whose screen bound exceeds gtol·‖x_i‖."
+def _screen_kernel(E, X, W, s, dirty, moved, nE, nx, mu_f, lam, g, gtol, limit, dGh, out):
+    "`RowDrift._screen`'s pass: refresh nE at `dirty` and nx at `moved`, list the rows whose screen bound exceeds gtol·‖x_i‖ (-1: more than `limit`), then keep those `_check` keeps (dGh = (G − G_f)V_f; none: no check)."
     d, zero, one, per_row = E.shape[1], lam - lam, lam / lam, W.shape[0] > 1
     for r in dirty:
         t, q = zero, r if per_row else 0
@@ -419,12 +442,26 @@ def _screen_kernel(E, X, W, s, dirty, moved, nE, nx, mu_f, lam, g, gtol, out):
         k = one / (np.sqrt(max(one - eps, one * 1e-12)) * np.sqrt(s[i] * mu_lo + lam))
         ub = (nE[i] + s[i] * g * nx[i] / np.sqrt(s[i] * mu_f + lam)) * k
         if ub > gtol * nx[i] or eps >= one: out[n] = i; n += 1
-    return n
+    if n > limit: return -1
+    if dGh.shape[0] == 0: return n
+    m, y = 0, np.empty(d, E.dtype)
+    for t in range(n):  # `_check`: Δ̂_i = Ê_i + s_i x_iᵀ(G − G_f)V_f, exactly, and its norm
+        i = out[t]; q = i if per_row else 0
+        for k in range(d): y[k] = zero
+        for j in range(d):
+            for k in range(d): y[k] += X[i, j] * dGh[j, k]
+        e = zero
+        for k in range(d): v = E[i, k] + y[k] * s[i]; e += v * v * W[q, k]
+        eps = s[i] * g / (s[i] * mu_f + lam)
+        k = one / (np.sqrt(max(one - eps, one * 1e-12)) * np.sqrt(s[i] * mu_lo + lam))
+        if np.sqrt(e) * k > gtol * nx[i] or eps >= one: out[m] = i; m += 1
+    return m
 
 def _warm_screen(dt:torch.dtype) -> None:  # one tiny screen
     z, i = (lambda *s: torch.zeros(s, dtype=dt).numpy()), (lambda *v: np.array(v, np.int64))
     one = z(1).dtype.type(1)
-    compiled(_screen_kernel)(z(1, 1), z(1, 1), z(1, 1), z(1) + 1, i(0), i(0), z(1), z(1), one, one, one, one, np.zeros(1, np.int64))
+    compiled(_screen_kernel)(z(1, 1), z(1, 1), z(1, 1), z(1) + 1, i(0), i(0), z(1), z(1), one, one, one, one, 1.0, z(1, 1),
+                             np.zeros(1, np.int64))
 
 KERNEL_WARM_UPS.append(_warm_screen)
 
