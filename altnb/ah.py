@@ -14,13 +14,12 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .index import RowIndex, _cut, pad_layout
+from .index import RowIndex, _cut, _warm_block, as_numpy, compiled, pad_layout
 from .model import RowProblem
 from .solvers import batched_cholesky_solve, hf_newton, hvp_autograd
 
 # %% auto #0
-__all__ = ['AH_HOW', 'KERNEL_DTYPES', 'KERNEL_WARM_UPS', 'SUB_SOLVERS', 'compiled', 'compiled_for', 'as_numpy', 'load_kernels',
-           'ah_solve', 'solve_rows']
+__all__ = ['AH_HOW', 'KERNEL_DTYPES', 'KERNEL_WARM_UPS', 'SUB_SOLVERS', 'compiled_for', 'load_kernels', 'ah_solve', 'solve_rows']
 
 # %% ../nbs/05b_ah.ipynb #87723327
 AH_HOW = ('cg', 'direct')
@@ -105,8 +104,6 @@ def _ah_cg(prob:RowProblem, D:Tensor, Fh:Tensor, bh:Tensor, cols:Tensor, xh:Tens
     return at.index_select(0, left)
 
 # %% ../nbs/05b_ah.ipynb #90bb478a
-_KERNEL_FLAGS = {'reassoc', 'contract', 'arcp', 'nsz'}  # sums may be reordered and fused; NaN and inf keep their meaning
-
 def _cg_rows_kernel(ptr, cols, w, Fh, D, bh, xh, tol, max_iter, tiny, left):
     "Per-row preconditioned CG on x̂_i (`_ah_cg`'s arithmetic, one row at a time), in place; left[i]: row i unsolved."
     B, d = xh.shape
@@ -149,29 +146,11 @@ def _cg_rows_kernel(ptr, cols, w, Fh, D, bh, xh, tol, max_iter, tiny, left):
             if not (rr > stop and it < max_iter): break
         left[i] = rr > stop
 
-_COMPILED = {}  # each kernel's compiled form, made on first use (False: numba is not installed)
-
-def compiled(fn:Callable) -> Callable|None:
-    "`fn` compiled by numba (cached on disk), or None where it cannot run: numba missing, or ALTNB_KERNELS=torch."
-    how = os.environ.get('ALTNB_KERNELS', 'compiled')
-    if how not in ('compiled', 'torch'): raise ValueError(f"ALTNB_KERNELS={how!r}: use 'compiled' (the default) or 'torch'")
-    if how == 'torch': return None
-    if fn not in _COMPILED:
-        try:
-            import numba
-            _COMPILED[fn] = numba.njit(cache=True, fastmath=_KERNEL_FLAGS, boundscheck=False, nogil=True)(fn)
-        except ImportError: _COMPILED[fn] = False
-    return _COMPILED[fn] or None
-
 KERNEL_DTYPES = (torch.float32, torch.float64)  # the dtypes the kernels run in
 
 def compiled_for(fn:Callable, t:Tensor) -> Callable|None:
     "`compiled(fn)` where it can run on tensors like `t` (on the CPU, in a dtype of `KERNEL_DTYPES`), else None."
     return compiled(fn) if t.device.type == 'cpu' and t.dtype in KERNEL_DTYPES else None
-
-def as_numpy(t:Tensor, dtype:torch.dtype) -> np.ndarray:
-    "A CPU tensor as a contiguous numpy array of `dtype` for a kernel (a view when it already is one)."
-    return t.detach().to(dtype).contiguous().numpy()
 
 def _warm_cg(dt:torch.dtype) -> None:  # one tiny solve
     one = lambda *s: torch.ones(*s, dtype=dt)
@@ -183,6 +162,7 @@ def load_kernels(dtypes:tuple=(torch.float32,)) -> float:  # seconds it took (0.
     "Load (or compile, the first time ever) the compiled kernels for these dtypes now, so that no request pays for it."
     t0 = time.perf_counter()
     if compiled(_cg_rows_kernel) is None: return 0.0
+    _warm_block()  # (the index's cut: integers only)
     for dt in dtypes:
         if dt not in KERNEL_DTYPES: continue  # (the kernels never run in another)
         for warm in KERNEL_WARM_UPS: warm(dt)
