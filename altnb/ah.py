@@ -72,7 +72,7 @@ def _ah_cg(prob:RowProblem, D:Tensor, Fh:Tensor, bh:Tensor, cols:Tensor, xh:Tens
     bb = dot(bh, bh)  # (B,) ‖b_i‖²
     xh.masked_fill_((bb == 0)[:, None], 0)  # rows with b = 0 (no positives): x = 0 exactly (a relative tolerance could never stop them)
     Ah = operator(ptr, cols, w, D)
-    Minv = 1 / D  # (B, d) M_i = D_i: M_i⁻¹Â_i = I + D_i⁻¹Ẑ_iᵀẐ_i, the identity plus a term of rank ≤ L_i
+    Minv = torch.reciprocal(D)  # (B, d) M_i = D_i: M_i⁻¹Â_i = I + D_i⁻¹Ẑ_iᵀẐ_i, the identity plus a term of rank ≤ L_i
     x, at = xh, None  # the rows being iterated (xh itself until compacted), and which rows of the block they are
     r = bh - Ah(x)  # (B, d) residuals
     z = r * Minv
