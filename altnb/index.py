@@ -272,7 +272,9 @@ def as_numpy(t:Tensor, dtype:torch.dtype) -> np.ndarray:
 def _block_kernel(P, I, rows, alive):
     "`RowIndex.block`'s cut: the CSR (ptr, idx) of `rows`' positives, in order, the masked ones (alive[q] false) left out."
     n = 0
-    for t in range(len(rows)): n += P[rows[t] + 1] - P[rows[t]]
+    for t in range(len(rows)):
+        if rows[t] < 0 or rows[t] >= len(P) - 1: raise IndexError('block rows out of range')  # (no bounds checks below)
+        n += P[rows[t] + 1] - P[rows[t]]
     ptr, idx, masked = np.empty(len(rows) + 1, np.int64), np.empty(n, np.int64), len(alive) > 0
     n, ptr[0] = 0, 0
     for t in range(len(rows)):
