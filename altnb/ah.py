@@ -14,12 +14,12 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .index import RowIndex, _cut, _warm_block, as_numpy, compiled, pad_layout
+from .index import KERNEL_DTYPES, RowIndex, _cut, _warm_block, as_numpy, compiled, compiled_for, pad_layout
 from .model import RowProblem
 from .solvers import batched_cholesky_solve, hf_newton, hvp_autograd
 
 # %% auto #0
-__all__ = ['AH_HOW', 'KERNEL_DTYPES', 'KERNEL_WARM_UPS', 'SUB_SOLVERS', 'compiled_for', 'load_kernels', 'ah_solve', 'solve_rows']
+__all__ = ['AH_HOW', 'KERNEL_WARM_UPS', 'SUB_SOLVERS', 'load_kernels', 'ah_solve', 'solve_rows']
 
 # %% ../nbs/05b_ah.ipynb #87723327
 AH_HOW = ('cg', 'direct')
@@ -145,12 +145,6 @@ def _cg_rows_kernel(ptr, cols, w, Fh, D, bh, xh, tol, max_iter, tiny, left):
                 it += 1
             if not (rr > stop and it < max_iter): break
         left[i] = rr > stop
-
-KERNEL_DTYPES = (torch.float32, torch.float64)  # the dtypes the kernels run in
-
-def compiled_for(fn:Callable, t:Tensor) -> Callable|None:
-    "`compiled(fn)` where it can run on tensors like `t` (on the CPU, in a dtype of `KERNEL_DTYPES`), else None."
-    return compiled(fn) if t.device.type == 'cpu' and t.dtype in KERNEL_DTYPES else None
 
 def _warm_cg(dt:torch.dtype) -> None:  # one tiny solve
     one = lambda *s: torch.ones(*s, dtype=dt)

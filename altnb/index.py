@@ -19,7 +19,8 @@ from .model import ENMF
 from .train import fit
 
 # %% auto #0
-__all__ = ['patch_to', 'demo_request', 'check_request', 'Shape', 'pad_layout', 'RowIndex', 'compiled', 'as_numpy']
+__all__ = ['KERNEL_DTYPES', 'patch_to', 'demo_request', 'check_request', 'Shape', 'pad_layout', 'RowIndex', 'compiled',
+           'compiled_for', 'as_numpy']
 
 # %% ../nbs/05a_index.ipynb #484ce630
 def patch_to(cls:type) -> Callable:
@@ -264,6 +265,12 @@ def compiled(fn:Callable) -> Callable|None:
             _COMPILED[fn] = numba.njit(cache=True, fastmath=_KERNEL_FLAGS, boundscheck=False, nogil=True)(fn)
         except ImportError: _COMPILED[fn] = False
     return _COMPILED[fn] or None
+
+KERNEL_DTYPES = (torch.float32, torch.float64)  # the dtypes the floating-point kernels run in
+
+def compiled_for(fn:Callable, t:Tensor) -> Callable|None:
+    "`compiled(fn)` where it can run on tensors like `t` (on the CPU, in a dtype of `KERNEL_DTYPES`), else None."
+    return compiled(fn) if t.device.type == 'cpu' and t.dtype in KERNEL_DTYPES else None
 
 def as_numpy(t:Tensor, dtype:torch.dtype) -> np.ndarray:
     "A CPU tensor as a contiguous numpy array of `dtype` for a kernel (a view when it already is one)."

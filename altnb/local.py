@@ -11,10 +11,10 @@ import torch
 from torch import Tensor
 from tqdm import tqdm
 
-from .ah import KERNEL_WARM_UPS, compiled_for
+from .ah import KERNEL_WARM_UPS
 from .alteraser import (Clock, ErasureRule, StoppingRule, _erasing_passes, _features, _gram, _loss_fn, _pair_scores,
                              _row_problem, update_rows)
-from .index import RowIndex, _ptr, as_numpy, compiled, patch_to
+from .index import RowIndex, _ptr, as_numpy, compiled, compiled_for, patch_to
 from .model import ENMF, RowProblem
 
 # %% auto #0
