@@ -24,7 +24,9 @@ __all__ = ['AH_HOW', 'KERNEL_WARM_UPS', 'SUB_SOLVERS', 'load_kernels', 'ah_solve
 # %% ../nbs/05b_ah.ipynb #87723327
 AH_HOW = ('cg', 'direct')
 
-def _rotate(prob:RowProblem, rotation:tuple|None=None):
+def _rotate(prob:RowProblem, rotation:tuple|None=None,
+            b:bool=True,  # make b̂ (False: None; the compiled CG loop sums it in its first pass instead)
+           ):
     "The eigen-rotated Gram form of a block: V, D (B, d), F̂ = F V, b̂ (B, d), and F̂'s row of each positive."
     ev, V = torch.linalg.eigh(prob.G) if rotation is None else rotation[:2]  # G = V Λ Vᵀ  (d,), (d, d)
     D = prob.s[:, None] * ev.clamp(min=0)[None, :] + prob.lam  # (B, d) M_i = V diag(D_i) Vᵀ
@@ -33,7 +35,7 @@ def _rotate(prob:RowProblem, rotation:tuple|None=None):
         Fh, cols = prob.Fg @ V, torch.arange(len(prob.idx), device=prob.idx.device)  # (nnz_B, d), one column per positive
     else: Fh, cols = prob.F @ V, prob.idx  # (k, d) the whole fixed side, rotated once
     csr = lambda vals: torch.sparse_csr_tensor(prob.ptr, cols, vals, size=(prob.B, Fh.shape[0]), check_invariants=False)
-    bh = prob.b @ V if prob.has_b else csr(torch.ones_like(prob.w)) @ Fh  # (B, d) b̂_i = Vᵀ Σ_{j∈R_i} f̃_j: b rotated, or one sparse product
+    bh = prob.b @ V if prob.has_b else csr(torch.ones_like(prob.w)) @ Fh if b else None  # (B, d) b̂_i = Vᵀ Σ_{j∈R_i} f̃_j: b rotated, or one sparse product
     return V, D, Fh, bh, cols
 
 # %% ../nbs/05b_ah.ipynb #9ea45c6a
@@ -104,46 +106,51 @@ def _ah_cg(prob:RowProblem, D:Tensor, Fh:Tensor, bh:Tensor, cols:Tensor, xh:Tens
     return at.index_select(0, left)
 
 # %% ../nbs/05b_ah.ipynb #90bb478a
-def _cg_rows_kernel(ptr, cols, w, Fh, D, bh, xh, tol, max_iter, tiny, left):
-    "Per-row preconditioned CG on x̂_i (`_ah_cg`'s arithmetic, one row at a time), in place; left[i]: row i unsolved."
+def _cg_rows_kernel(ptr, cols, w, Fh, D, bh, xh, tol, max_iter, tiny, left, make_b):
+    "Per-row preconditioned CG on x̂_i (`_ah_cg`'s arithmetic, one row at a time), in place; left[i]: row i unsolved. make_b: bh is written, b̂_i = Σ_j F̂_j summed in the first product's pass."
     B, d = xh.shape
     zero, one = tiny - tiny, tiny / tiny  # (0 and 1 in the arrays' dtype: `tiny` is passed as one of its scalars)
     r, z, p, Ap, minv = np.empty_like(xh[0]), np.empty_like(xh[0]), np.empty_like(xh[0]), np.empty_like(xh[0]), np.empty_like(xh[0])
     for i in range(B):
         a, e = ptr[i], ptr[i + 1]
+        for k in range(d): minv[k] = one / D[i, k]; p[k] = xh[i, k]; Ap[k] = D[i, k] * p[k]
+        if make_b:
+            for k in range(d): bh[i, k] = zero
+        for jj in range(a, e):  # Â x̂ = D x̂ + Ẑᵀ(w ∘ Ẑ x̂), for the first residual (and b̂, read from the same rows of F̂)
+            j, s = cols[jj], zero
+            for k in range(d): s += Fh[j, k] * p[k]
+            s *= w[jj]
+            if make_b:
+                for k in range(d): Ap[k] += s * Fh[j, k]; bh[i, k] += Fh[j, k]
+            else:
+                for k in range(d): Ap[k] += s * Fh[j, k]
         bb = zero
         for k in range(d): bb += bh[i, k] * bh[i, k]
         if bb == 0:  # no positives: x = 0 exactly
             for k in range(d): xh[i, k] = zero
             left[i] = False
             continue
-        stop = bb * tol * tol
-        for k in range(d): minv[k] = one / D[i, k]; p[k] = xh[i, k]  # (the first product is Â x̂, for the residual)
-        it, first = 0, True
-        while True:
-            for k in range(d): Ap[k] = D[i, k] * p[k]  # Â p = D p + Ẑᵀ(w ∘ Ẑ p)
+        stop, rz, rr, it = bb * tol * tol, zero, zero, 0
+        for k in range(d):  # r = b̂ − Â x̂, z = D⁻¹r, p = z
+            r[k] = bh[i, k] - Ap[k]; z[k] = r[k] * minv[k]; p[k] = z[k]; rz += r[k] * z[k]; rr += r[k] * r[k]
+        while rr > stop and it < max_iter:  # one CG step
+            for k in range(d): Ap[k] = D[i, k] * p[k]  # Â p
             for jj in range(a, e):
                 j, s = cols[jj], zero
                 for k in range(d): s += Fh[j, k] * p[k]
                 s *= w[jj]
                 for k in range(d): Ap[k] += s * Fh[j, k]
-            if first:  # r = b̂ − Â x̂, z = D⁻¹r, p = z
-                rz, rr, first = zero, zero, False
-                for k in range(d):
-                    r[k] = bh[i, k] - Ap[k]; z[k] = r[k] * minv[k]; p[k] = z[k]; rz += r[k] * z[k]; rr += r[k] * r[k]
-            else:  # one CG step
-                pAp = zero
-                for k in range(d): pAp += p[k] * Ap[k]
-                alpha = rz / max(pAp, tiny)
-                rz_new, rr = zero, zero
-                for k in range(d):
-                    xh[i, k] += alpha * p[k]; r[k] -= alpha * Ap[k]; z[k] = r[k] * minv[k]
-                    rz_new += r[k] * z[k]; rr += r[k] * r[k]
-                beta = rz_new / max(rz, tiny)
-                rz = rz_new
-                for k in range(d): p[k] = z[k] + beta * p[k]
-                it += 1
-            if not (rr > stop and it < max_iter): break
+            pAp = zero
+            for k in range(d): pAp += p[k] * Ap[k]
+            alpha = rz / max(pAp, tiny)
+            rz_new, rr = zero, zero
+            for k in range(d):
+                xh[i, k] += alpha * p[k]; r[k] -= alpha * Ap[k]; z[k] = r[k] * minv[k]
+                rz_new += r[k] * z[k]; rr += r[k] * r[k]
+            beta = rz_new / max(rz, tiny)
+            rz = rz_new
+            for k in range(d): p[k] = z[k] + beta * p[k]
+            it += 1
         left[i] = rr > stop
 
 def _warm_cg(dt:torch.dtype) -> None:  # one tiny solve
@@ -162,7 +169,9 @@ def load_kernels(dtypes:tuple=(torch.float32,)) -> float:  # seconds it took (0.
         for warm in KERNEL_WARM_UPS: warm(dt)
     return time.perf_counter() - t0
 
-def _ah_cg_rows(ptr:Tensor, cols:Tensor, w:Tensor, Fh:Tensor, D:Tensor, bh:Tensor, xh:Tensor, tol:float, max_iter:int) -> Tensor:  # (k,) rows left
+def _ah_cg_rows(ptr:Tensor, cols:Tensor, w:Tensor, Fh:Tensor, D:Tensor, bh:Tensor, xh:Tensor, tol:float, max_iter:int,
+                make_b:bool=False,  # bh is written, not read: b̂_i = Σ_{j∈R_i} F̂_j (bh contiguous, of xh's dtype)
+               ) -> Tensor:  # (k,) rows left
     "`_ah_cg` by the compiled per-row loop (CPU): xh updated in place; returns the rows left unsolved."
     left = torch.zeros(len(xh), dtype=torch.bool)
     if len(xh):
@@ -170,7 +179,7 @@ def _ah_cg_rows(ptr:Tensor, cols:Tensor, w:Tensor, Fh:Tensor, D:Tensor, bh:Tenso
         scalar = x.numpy().dtype.type  # tol and tiny in the arrays' dtype: the loop's arithmetic stays in it
         compiled(_cg_rows_kernel)(as_numpy(ptr, torch.long), as_numpy(cols, torch.long), as_numpy(w, dt), as_numpy(Fh, dt),
                                   as_numpy(D, dt), as_numpy(bh, dt), x.numpy(), scalar(tol), int(max_iter),
-                                  scalar(torch.finfo(dt).tiny), left.numpy())
+                                  scalar(torch.finfo(dt).tiny), left.numpy(), make_b)
         if x is not xh: xh.copy_(x)
     return torch.nonzero(left).reshape(-1)
 
@@ -188,7 +197,8 @@ def ah_solve(
     if how not in AH_HOW: raise ValueError(f'unknown AH path {how!r}: choose one of {AH_HOW}')
     if bool((prob.w < 0).any()) or (prob.lam <= 0):  # structure missing: explicit Hessians + robust batched Cholesky
         return batched_cholesky_solve(*prob.system())[0]
-    V, D, Fh, bh, cols = _rotate(prob, rotation)
+    kernel = how == 'cg' and compiled_for(_cg_rows_kernel, prob.F) is not None  # the compiled loop sums b̂ itself
+    V, D, Fh, bh, cols = _rotate(prob, rotation, b=not kernel or X0 is None)
     if how == 'direct':
         xh = bh / D  # D⁻¹b̂: the answer for rows without positives
         layout = layout() if callable(layout) else layout  # asked for only here: the CG path pads nothing
@@ -196,8 +206,10 @@ def ah_solve(
     if tol is None: tol = 1e-10 if prob.F.dtype == torch.float64 else 1e-3
     xh = X0.to(Fh.dtype) @ V if X0 is not None else bh / D
     max_iter = prob.d if max_iter is None else max_iter
-    if compiled_for(_cg_rows_kernel, xh) is not None:
-        left = _ah_cg_rows(prob.ptr, cols, prob.w, Fh, D, bh, xh, tol, max_iter)  # the compiled per-row loop
+    if kernel:  # the compiled per-row loop
+        make_b = bh is None
+        if make_b: bh = torch.empty_like(xh)
+        left = _ah_cg_rows(prob.ptr, cols, prob.w, Fh, D, bh, xh, tol, max_iter, make_b)
     else: left = _ah_cg(prob, D, Fh, bh, cols, xh, tol, max_iter)  # the batched reference (CUDA; no numba)
     if len(left): _ah_direct(prob, D, Fh, bh, xh, pad_layout(prob.ptr, prob.d, rows=left), cols)
     return xh @ V.T

@@ -148,7 +148,6 @@ def update_rows(
     batch_rows:int=8192,  # rows per block (bounds memory)
     G:Tensor|None=None,  # the fixed side's Gram matrix, when the caller already has it (default: computed here)
     F:Tensor|None=None,  # the fixed side's rows × h, when the caller keeps them (default: computed here, once for all blocks)
-    b:Tensor|None=None,  # (B, d) the rows' b_i when the caller has them (`RowDrift.select`); one block of `rows` only
     **solver_kw,
 ) -> int:  # rows updated
     "Solve the row sub-problems of `rows` (users or items) on D_r and write them into the model."
@@ -161,9 +160,6 @@ def update_rows(
         r = None if full else (torch.arange(i, min(i + batch_rows, n), device=X.device) if rows is None
                                else rows if n <= batch_rows else rows[i:i + batch_rows])  # (`rows` itself: its block is cut once)
         prob = _row_problem(model, index, kind, r, G, F)
-        if b is not None:
-            if r is not rows: raise ValueError('b is for `rows` as one block: pass at most batch_rows rows with it')
-            prob.b = b
         lay = (lambda ptr=prob.ptr, full=full: index.layout(kind, ptr, model.d, full)) if solver == 'ah' else None
         if full: X.copy_(solve_rows(prob, X, solver, layout=lay, **solver_kw))  # the whole side: no gather, no scatter
         else: X[prob.rows] = solve_rows(prob, X[prob.rows], solver, layout=lay, **solver_kw).to(X.dtype)

@@ -33,26 +33,25 @@ def row_residuals(
     return prob.Av(model.P if kind == 'user' else model.Q) - prob.b, prob.b
 
 class ModelState:
-    "What every request on one model needs from the whole model, made once: per side, the fixed side's features, their Gram matrix and every row's b_i on the data; for the users' first solve, the rotated form."
+    "What every request on one model needs from the whole model, made once: per side, the fixed side's features and their Gram matrix; for the users' first solve, the rotated form."
     @torch.no_grad()
     def __init__(self,
                  model:ENMF,  # the trained model (read, never written)
                  index:RowIndex,  # the index of its training data D_a (`RowIndex.of`)
                 ):
         self.index = index
-        self.F, self.G, self.rotation, self.b = {}, {}, {}, {}
+        self.F, self.G, self.rotation = {}, {}, {}
         for kind in ('user', 'item'):  # whose problems: the fixed side is the other one
             F = _features(model, kind)  # (n_other, d)
             G = _gram(model, kind, F)
             self.F[kind], self.G[kind] = F, G
-            self.b[kind] = _row_problem(model, index, kind, None, G, F).b  # (n_kind, d) b_i = Σ_{j∈R_i} f̃_j: one scan
         ev, V = torch.linalg.eigh(self.G['user'])  # (a request solves its users first: items only after G has moved)
         Fh = self.F['user'] @ V
         self.rotation['user'] = (ev, V, Fh)  # `ah_solve`'s rotated form of the users' G and F
 
 # %% ../nbs/05d_local.ipynb #b017fa20
 class RowDrift:
-    "Drift Δ_i = R_i − R_i° of one side's rows on D_r since each was last settled, and b_i, kept current in O(what changed): no scans."
+    "Drift Δ_i = R_i − R_i° of one side's rows on D_r since each was last settled, kept current in O(what changed): no scans."
     fold_at:float = 0.25  # fold the Gram term into every row when the bound lets more than this share of the rows through
 
     @torch.no_grad()
@@ -60,7 +59,7 @@ class RowDrift:
                  model:ENMF,  # the model (read, never written here)
                  index:RowIndex,  # CSR of D_r
                  kind:str,  # 'user' or 'item': whose rows
-                 state:ModelState|None=None,  # the model's `ModelState` on D_r's index or the one it derives from (None: made here, a scan)
+                 state:ModelState|None=None,  # the model's `ModelState` on D_r's index or the one it derives from (None: made here)
                 ):
         self.model, self.index, self.kind = model, index, kind
         self.other = 'item' if kind == 'user' else 'user'
@@ -70,8 +69,6 @@ class RowDrift:
         self.F, self.G = state.F[kind], state.G[kind]  # (n_other, d), (d, d) the other side's features and Gram matrix, kept
         self._shared = True  # current (`other_changed`); F is the state's until first written, then a copy
         self.rotation = state.rotation.get(kind)  # `ah_solve`'s rotated form of G and F (users): valid until the other side moves
-        self._b0, self._cut = state.b[kind], None if state.index is index else index.cut[kind]  # b on D_a, the request's pairs
-        self._b = None  # (B, d) b_i on D_r, kept current: made when first needed (`b`; `b_of` reads rows without it)
         self._E, self._gone = None, None  # (B, d) Ê = E V_f: the drift less its Gram term since G_f (`D`), kept in G_f's
         # eigenbasis and made when first needed; (rows, terms) of the request's positives, added when Ê is made (`deleted`)
         self._Gf = self.G  # the Gram matrix at the last fold: row i's Gram term is s_i (G − G_f) x_i
@@ -150,11 +147,6 @@ class RowDrift:
         "Every row's drift, O(B·d²): the reference `select` avoids."
         return self.E + self.gram_term()
 
-    @property
-    def b(self) -> Tensor:  # (B, d) every row's b_i now
-        if self._b is None: self._b = self._b_start()  # (before the other side moves: `other_changed` asks first)
-        return self._b
-
 # %% ../nbs/05d_local.ipynb #33ab3c7c
 @patch_to(RowDrift)
 def _scale(self, rows:Tensor|None=None) -> Tensor|float:  # (B or k, 1): s_i = 1 for users, c_v for items
@@ -192,23 +184,6 @@ def features(self, rows:Tensor|None) -> Tensor:  # (k, d) the other side's rows 
 def _weights(self, i:Tensor, j:Tensor) -> Tensor:  # (k,) weight 1 − c_v of positives (i, j), i this side, j the other
     return 1 - self.model.c.index_select(0, j if self.kind == 'user' else i).to(self.X.dtype)
 
-# %% ../nbs/05d_local.ipynb #c7a5dc9d
-@patch_to(RowDrift)
-def _b_start(self, rows:Tensor|None=None) -> Tensor:  # (B or k, d) a new tensor
-    "b_i on D_r before anything moved: the state's, less the request's pairs (`rows` ascending: only theirs)."
-    b = self._b0 if rows is None else self._b0.index_select(0, rows)
-    if self._cut is None: return b.clone() if rows is None else b
-    r, c = self._cut
-    if rows is None: return b.index_add(0, r, self.F.index_select(0, c), alpha=-1)
-    at = torch.searchsorted(rows.contiguous(), r).clamp_(max=len(rows) - 1)  # each pair's place among `rows`, if its row is one
-    hit = torch.nonzero(rows.index_select(0, at) == r).reshape(-1)
-    return b.index_add_(0, at.index_select(0, hit), self.F.index_select(0, c.index_select(0, hit)), alpha=-1)
-
-@patch_to(RowDrift)
-def b_of(self, rows:Tensor) -> Tensor:  # (k, d)
-    "b_i of `rows` (ascending), without making every row's b while nothing has moved."
-    return self._b.index_select(0, rows) if self._b is not None else self._b_start(rows)
-
 # %% ../nbs/05d_local.ipynb #ed525fa2
 @patch_to(RowDrift)
 @torch.no_grad()
@@ -221,7 +196,7 @@ def deleted(self,
     f = self.F.index_select(0, j)  # (k, d)
     t = (self._weights(i, j) * (f * self.X.index_select(0, i)).sum(1))[:, None] * f - f  # (k, d) w (fᵀx_i) f − f
     if self._gone is not None: i, t = torch.cat([self._gone[0], i]), torch.cat([self._gone[1], t])  # (a second call adds)
-    self._gone = (i, t)  # taken out of the drift when it is made (b is D_r's: those positives were never in it)
+    self._gone = (i, t)  # taken out of the drift when it is made
 
 @patch_to(RowDrift)
 @torch.no_grad()
@@ -229,12 +204,7 @@ def request(self,
             pairs:np.ndarray,  # (k, 2) (user, item) positives the data just lost
             index:RowIndex,  # the index of the data without them (this drift's data from now on)
            ) -> None:
-    "A further request on the same rows: b loses the pairs' features, the drift their terms (`deleted`), O(k·d)."
-    col = 0 if self.kind == 'user' else 1
-    i, j = (torch.as_tensor(np.ascontiguousarray(pairs[:, c]), device=self.X.device) for c in (col, 1 - col))
-    if self._b is not None: self._b.index_add_(0, i, self.F.index_select(0, j), alpha=-1); self._dirty.append(i)
-    elif self._cut is None: self._cut = (i, j)  # (b not made yet: the state's F is still current, `_b_start` subtracts them)
-    else: self._cut = (torch.cat([self._cut[0], i]), torch.cat([self._cut[1], j]))
+    "A further request on the same rows: the drift loses the pairs' terms (`deleted`), O(k·d)."
     self.deleted(pairs)
     self.index = index
 
@@ -245,9 +215,8 @@ def other_changed(self,
                   rows:Tensor,  # (k,) rows of the other side that moved (the model holds them moved)
                   G:Tensor|None=None,  # the other side's new Gram matrix (None: updated from the move, O(k·d²))
                  ) -> None:
-    "Rows of the other side moved: update G, F, and the drift and b of the rows they touch, in O(k·d² + their positives·d)."
+    "Rows of the other side moved: update G, F, and the drift of the rows they touch, in O(k·d² + their positives·d)."
     X = self.X
-    b = self.b  # (made now if not yet: from the features before this move)
     before, after = self.F.index_select(0, rows), self.features(rows)  # (k, d) the kept features, and the model's now
     if G is None:  # Gram of the moved rows, new minus old (weighted by c_v when the moved rows are items)
         cw = self.model.c.index_select(0, rows)[:, None].to(X.dtype) if self.kind == 'user' else 1
@@ -259,12 +228,12 @@ def other_changed(self,
     _, optr, oidx = self.index.block(self.other, rows)  # the moved rows' positives, from the other side's CSR
     E, Vf = self.Eh, self.eig_f[1]
     bh, ah = before @ Vf, after @ Vf  # (k, d) the features in G_f's eigenbasis, where Ê is kept
-    k = compiled_for(_drift_kernel, X) if all(t.is_contiguous() for t in (X, E, b)) else None  # (written in place)
+    k = compiled_for(_drift_kernel, X) if X.is_contiguous() and E.is_contiguous() else None  # (E written in place)
     if k is not None:  # one compiled loop over the positives (below)
         seen, touched = torch.zeros(X.shape[0], dtype=torch.bool), torch.empty(len(oidx), dtype=torch.long)
         i64, f = (lambda t: as_numpy(t, torch.long)), (lambda t: as_numpy(t, X.dtype))
         x = X.detach().numpy()
-        n = k(i64(optr), i64(oidx), i64(rows), f(before), f(after), f(bh), f(ah), x, E.numpy(), b.numpy(), f(self.model.c),
+        n = k(i64(optr), i64(oidx), i64(rows), f(before), f(after), f(bh), f(ah), x, E.numpy(), f(self.model.c),
               self.kind == 'user', x.dtype.type(1), seen.numpy(), touched.numpy())
         self._dirty.append(touched[:n])
         return
@@ -279,14 +248,13 @@ def other_changed(self,
     pattern, Xm = csr(torch.zeros_like(w)), X.index_select(0, mine)
     dn = torch.sparse.sampled_addmm(pattern, Xm, after.T, beta=0.0).values()  # (nnz_T,) f'_jᵀx_i
     do = torch.sparse.sampled_addmm(pattern, Xm, before.T, beta=0.0).values()  # (nnz_T,) f_jᵀx_i
-    # Δ_i += Σ_j [w (f'_jᵀx_i) f'_j − f'_j] − [w (f_jᵀx_i) f_j − f_j] (into Ê: times V_f);  b_i += Σ_j f'_j − f_j
+    # Δ_i += Σ_j [w (f'_jᵀx_i) f'_j − f'_j] − [w (f_jᵀx_i) f_j − f_j] (into Ê: times V_f)
     E.index_add_(0, mine, torch.addmm(csr(w * dn - 1) @ ah, csr(1 - w * do), bh))
-    b.index_add_(0, mine, csr(torch.ones_like(w)) @ (after - before))
     self._dirty.append(mine)
 
 # %% ../nbs/05d_local.ipynb #ed04c680
-def _drift_kernel(optr, oidx, rows, before, after, before_h, after_h, X, E, b, c, weight_by_other, one, seen, touched):
-    "`other_changed`'s update, positive by positive: Ê_i += (w f'ᵀx_i − 1) f̂' − (w fᵀx_i − 1) f̂ (f̂ = V_fᵀf), b_i += f' − f; returns how many rows it touched (listed in `touched`)."
+def _drift_kernel(optr, oidx, rows, before, after, before_h, after_h, X, E, c, weight_by_other, one, seen, touched):
+    "`other_changed`'s update, positive by positive: Ê_i += (w f'ᵀx_i − 1) f̂' − (w fᵀx_i − 1) f̂ (f̂ = V_fᵀf); returns how many rows it touched (listed in `touched`)."
     d, zero, n = X.shape[1], one - one, 0
     for t in range(len(rows)):
         wt = one - c[rows[t]] if weight_by_other else zero  # w = 1 − c_v of the moved item (users' drift; rows[t] is an item)
@@ -296,16 +264,14 @@ def _drift_kernel(optr, oidx, rows, before, after, before_h, after_h, X, E, b, c
             dn, do = zero, zero
             for k in range(d): dn += after[t, k] * X[i, k]; do += before[t, k] * X[i, k]
             an, ao = w * dn - one, w * do - one
-            for k in range(d):
-                E[i, k] += an * after_h[t, k] - ao * before_h[t, k]
-                b[i, k] += after[t, k] - before[t, k]
+            for k in range(d): E[i, k] += an * after_h[t, k] - ao * before_h[t, k]
             if not seen[i]: seen[i] = True; touched[n] = i; n += 1
     return n
 
 def _warm_drift(dt:torch.dtype) -> None:  # one tiny update
     f = torch.zeros(0, dtype=dt).numpy().dtype  # (numpy's name for dt)
     z, i = (lambda *s: np.zeros(s, f)), (lambda *v: np.array(v, np.int64))
-    compiled(_drift_kernel)(i(0, 1), i(0), i(0), *(z(1, 1) for _ in range(7)), z(1), True, f.type(1),
+    compiled(_drift_kernel)(i(0, 1), i(0), i(0), *(z(1, 1) for _ in range(6)), z(1), True, f.type(1),
                             np.zeros(1, np.bool_), np.zeros(1, np.int64))
 
 KERNEL_WARM_UPS.append(_warm_drift)
@@ -515,15 +481,12 @@ def alteraser_local(
     solved, moved = {'users': 0, 'items': 0}, {'user': [], 'item': []}
     reason = f'max_passes={rule.max_passes} reached'
     def resolve(kind, rows, mine, other):  # re-solve `rows` exactly; the other side's drift follows their move
-        small = len(rows) <= DIRECT_ROWS  # a few rows: solved exactly by Cholesky, no eigenbasis of G needed
-        b = mine.b_of(rows) if small or len(rows) <= batch_rows else None  # (kept current: no product)
         x = None
-        if small:
-            prob = _row_problem(model, index, kind, rows, mine.G, mine.F); prob.b = b; x = solve_small(prob)
+        if len(rows) <= DIRECT_ROWS:  # a few rows: solved exactly by Cholesky, no eigenbasis of G needed
+            x = solve_small(_row_problem(model, index, kind, rows, mine.G, mine.F))
         if x is not None:
             with torch.no_grad(): (model.P if kind == 'user' else model.Q).index_copy_(0, rows, x)
-        else: update_rows(model, index, kind, rows, 'ah', batch_rows, G=mine.G, F=mine.F, b=b if len(rows) <= batch_rows else None,
-                          rotation=mine.solve_rotation, **solver_kw)
+        else: update_rows(model, index, kind, rows, 'ah', batch_rows, G=mine.G, F=mine.F, rotation=mine.solve_rotation, **solver_kw)
         solved[kind + 's'] += len(rows)
         mine.settled(rows); moved[kind].append(rows)
         return lambda: other.other_changed(rows)

@@ -16,7 +16,7 @@ import torch.distributed as dist
 from torch import Tensor
 
 from .ah import load_kernels
-from .alteraser import Clock, ErasureRule, ForgetReport, StoppingRule, _features, _row_problem, update_rows
+from .alteraser import Clock, ErasureRule, ForgetReport, StoppingRule, _features, update_rows
 from .data import Interactions
 from .index import patch_to
 from .local import ModelState, RowDrift, alteraser_local
@@ -142,7 +142,6 @@ class ViewState(ModelState):
         k, self.index = view.kind, view.index
         F = _features(view.model, k)  # (k_halo, d) the halo × h
         self.F, self.G, self.rotation = {k: F}, {k: G}, {}
-        self.b = {k: _row_problem(view.model, view.index, k, None, G, F).b}  # (n_r, d) b_i: one scan of this rank's positives
         if k == 'user':  # the users' first solve reads the rotated form, as `ModelState` makes it
             ev, V = torch.linalg.eigh(G); Fh = F @ V
             self.rotation['user'] = (ev, V, Fh)
@@ -187,8 +186,7 @@ def _resolve_rows(sm:ShardedENMF, kind:str, rows:Tensor, mine:RowDrift, other:Ro
     v = sm.view[kind]
     before = v.X.index_select(0, rows)  # (k, d)
     if len(rows):
-        b = mine.b_of(rows) if len(rows) <= batch_rows else None  # (kept current: no product)
-        update_rows(v.model, v.index, kind, rows, 'ah', batch_rows, G=mine.G, F=mine.F, b=b, rotation=mine.solve_rotation, **solver_kw)
+        update_rows(v.model, v.index, kind, rows, 'ah', batch_rows, G=mine.G, F=mine.F, rotation=mine.solve_rotation, **solver_kw)
         mine.settled(rows)
     publish_moved(sm, kind, rows, before, other)
     return len(rows)

@@ -224,7 +224,7 @@ def _restore(self) -> None:
 
 @patch_to(Eraser)
 def _make_drifts(self) -> None:
-    "The affected-only mode's per-model state: one scan of the data (`ModelState`), kept current by every request after."
+    "The affected-only mode's per-model state (`ModelState`: features and Gram matrices, no scan of the data), kept current by every request after."
     st = ModelState(self._model, self.index)
     self._drifts = (RowDrift(self._model, self.index, 'user', st), RowDrift(self._model, self.index, 'item', st))
 
