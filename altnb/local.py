@@ -441,6 +441,15 @@ def solve_small(
 ) -> Tensor|None:  # (B, d) the rows' minimisers x_i = A_i⁻¹b_i; None when the block is too big for this (nothing done)
     "Solve a few rows exactly: each Hessian A_i = s_iG + λI + Z_iᵀZ_i made on its own (no padding), then one batched Cholesky."
     if prob.B == 0 or prob.B > DIRECT_ROWS or len(prob.idx) * prob.d**2 > DIRECT_FLOPS: return None
+    k = compiled_for(_small_kernel, prob.F)
+    if k is not None:  # one compiled loop over the rows (below)
+        f, d = (lambda t: as_numpy(t, prob.F.dtype)), prob.d
+        x, make_b = torch.empty(prob.B, d, dtype=prob.F.dtype), not prob.has_b
+        b = torch.empty_like(x) if make_b else prob.b.to(x.dtype).contiguous()
+        bad = k(as_numpy(prob.ptr, torch.long), as_numpy(prob.idx, torch.long), f(prob.w), f(prob.F), f(prob.G), f(prob.s),
+                x.numpy().dtype.type(prob.lam), b.numpy(), make_b, np.empty((d, d), x.numpy().dtype), x.numpy())
+        if bad < 0: return x
+        # (a Hessian not positive definite in this arithmetic: the batched path below meets it too, and raises)
     Z = prob.Fg * prob.w.sqrt()[:, None]  # (nnz, d) √w_ij f̃_j (w = 1 − c ≥ 0)
     p = prob.ptr.tolist()
     A = torch.stack([Z[a:e].T @ Z[a:e] for a, e in zip(p[:-1], p[1:])])  # (B, d, d) Σ_j w_ij f̃_j f̃_jᵀ
@@ -448,6 +457,56 @@ def solve_small(
     A.diagonal(dim1=1, dim2=2).add_(prob.lam)
     return torch.cholesky_solve(prob.b[..., None], torch.linalg.cholesky(A))[..., 0]
 
+
+# %% ../nbs/05d_local.ipynb #8d9145c2
+def _small_kernel(ptr, idx, w, F, G, s, lam, b, make_b, A, x):
+    "`solve_small` one row at a time: A_i = s_iG + λI + Σ_j w_ij f̃_j f̃_jᵀ (and b_i = Σ_j f̃_j when make_b), its Cholesky factor in A's lower triangle, two triangular solves into x; returns -1, or the first row whose A_i is not positive definite in this arithmetic."
+    B, d = x.shape
+    zero = lam - lam
+    for i in range(B):
+        for a in range(d):
+            for c in range(d): A[a, c] = s[i] * G[a, c]
+            A[a, a] += lam
+        if make_b:
+            for c in range(d): b[i, c] = zero
+            for q in range(ptr[i], ptr[i + 1]):
+                j = idx[q]
+                for c in range(d): b[i, c] += F[j, c]
+        jj, e = ptr[i], ptr[i + 1]
+        while jj < e:  # the positives' term, four at a time: each row of A is read and written once per four
+            n = min(4, e - jj)
+            j0, w0 = idx[jj], w[jj]
+            j1, w1 = (idx[jj + 1], w[jj + 1]) if n > 1 else (j0, zero)  # (past the row's end: weight 0)
+            j2, w2 = (idx[jj + 2], w[jj + 2]) if n > 2 else (j0, zero)
+            j3, w3 = (idx[jj + 3], w[jj + 3]) if n > 3 else (j0, zero)
+            for a in range(d):
+                t0, t1, t2, t3 = w0 * F[j0, a], w1 * F[j1, a], w2 * F[j2, a], w3 * F[j3, a]
+                for c in range(d): A[a, c] += (t0 * F[j0, c] + t1 * F[j1, c]) + (t2 * F[j2, c] + t3 * F[j3, c])
+            jj += n
+        for k in range(d):  # A_i = L Lᵀ, column by column
+            for a in range(k, d):
+                t = A[a, k]
+                for c in range(k): t -= A[a, c] * A[k, c]
+                if a == k:
+                    if not t > zero: return i  # (NaN included)
+                    A[k, k] = np.sqrt(t)
+                else: A[a, k] = t / A[k, k]
+        for a in range(d):  # L y = b_i
+            t = b[i, a]
+            for c in range(a): t -= A[a, c] * x[i, c]
+            x[i, a] = t / A[a, a]
+        for a in range(d - 1, -1, -1):  # Lᵀ x_i = y
+            t = x[i, a]
+            for c in range(a + 1, d): t -= A[c, a] * x[i, c]
+            x[i, a] = t / A[a, a]
+    return -1
+
+def _warm_small(dt:torch.dtype) -> None:  # one tiny solve
+    z = lambda *s: torch.ones(s, dtype=dt).numpy()
+    i = lambda *v: np.array(v, np.int64)
+    compiled(_small_kernel)(i(0, 1), i(0), z(1), z(1, 1), z(1, 1), z(1), z(1)[0], z(1, 1), True, z(1, 1), z(1, 1))
+
+KERNEL_WARM_UPS.append(_warm_small)
 
 # %% ../nbs/05d_local.ipynb #6530c2c3
 def alteraser_local(
