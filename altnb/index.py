@@ -274,6 +274,7 @@ def compiled_for(fn:Callable, t:Tensor) -> Callable|None:
 
 def as_numpy(t:Tensor, dtype:torch.dtype) -> np.ndarray:
     "A CPU tensor as a contiguous numpy array of `dtype` for a kernel (a view when it already is one)."
+    if t.dtype is dtype and not t.requires_grad and t.is_contiguous(): return t.numpy()  # (the common case: 0.8 µs, not 2)
     return t.detach().to(dtype).contiguous().numpy()
 
 def _block_kernel(P, I, rows, alive):
