@@ -439,7 +439,7 @@ DIRECT_ROWS, DIRECT_FLOPS = 16, 2**24  # blocks of at most this many rows and He
 def solve_small(
     prob:RowProblem,  # a block's row problems, b included (`_row_problem`; b handed over or made)
 ) -> Tensor|None:  # (B, d) the rows' minimisers x_i = A_i⁻¹b_i; None when the block is too big for this (nothing done)
-    "Solve a few rows exactly: each Hessian A_i = s_iG + λI + Z_iᵀZ_i made on its own (no padding), then one batched Cholesky."
+    "Solve a few rows exactly: each Hessian A_i = s_iG + λI + Z_iᵀZ_i made on its own (no padding) and factored by Cholesky, in one compiled loop on the CPU, else batched."
     if prob.B == 0 or prob.B > DIRECT_ROWS or len(prob.idx) * prob.d**2 > DIRECT_FLOPS: return None
     k = compiled_for(_small_kernel, prob.F)
     if k is not None:  # one compiled loop over the rows (below)
