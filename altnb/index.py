@@ -150,7 +150,7 @@ class RowIndex:
         self.data, self.device = data, device
         self.alive = None  # {kind: (nnz,) bool} positives of the arrays still in `data` (None: all of them)
         self.dead = None  # {kind: (n_kind,) long} positives masked out of each row
-        self.parent, self.cut = None, None  # a derived index: the one it masks, and the pairs it masked {kind: (rows, cols)}
+        self.parent = None  # a derived index: the one it masks
         self._key, self._perm = None, None  # `search_arrays`
         self._forget_layouts()
 
@@ -310,10 +310,10 @@ def without(self,
     new.data = data
     new._forget_layouts()
     u, v = (torch.as_tensor(np.ascontiguousarray(pairs[:, c]), dtype=torch.long, device=self.ptr['user'].device) for c in (0, 1))
-    new.parent, new.cut = self, {'user': (u, v), 'item': (v, u)}
+    new.parent = self
     pos = dict(zip(('user', 'item'), self._masks(u, v)))
     new.alive, new.dead = {}, {}
-    for kind, (r, _) in new.cut.items():
+    for kind, r in (('user', u), ('item', v)):
         alive = torch.ones(len(self._key), dtype=torch.bool, device=u.device) if self.alive is None else self.alive[kind].clone()
         alive[pos[kind]] = False
         dead = torch.bincount(r, minlength=self.n[kind])
