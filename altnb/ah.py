@@ -27,19 +27,24 @@ AH_HOW = ('cg', 'direct')
 def _rotate(prob:RowProblem, rotation:tuple|None=None,
             b:bool=True,  # make b̂ (False: None; the compiled CG loop sums it in its first pass instead)
            ):
-    "The eigen-rotated Gram form of a block: V, D (B, d), F̂ = F V, b̂ (B, d), and F̂'s row of each positive."
+    "The eigen-rotated Gram form of a block: V, D (B, d), F̂ = F V, b̂ (B, d), F̂'s row of each positive, and O (d, d) or None."
     ev, V = torch.linalg.eigh(prob.G) if rotation is None else rotation[:2]  # G = V Λ Vᵀ  (d,), (d, d)
-    D = prob.s[:, None] * ev.clamp(min=0)[None, :] + prob.lam  # (B, d) M_i = V diag(D_i) Vᵀ
+    C = rotation[3] if rotation is not None and len(rotation) > 3 else None  # VᵀGV − Λ: G moved since V was its eigenbasis
+    g = ev if C is None else ev + C.diagonal()  # (d,) the diagonal of VᵀGV
+    D = prob.s[:, None] * g.clamp(min=0)[None, :] + prob.lam  # (B, d) M_i = V diag(D_i) Vᵀ: the diagonal of V(s_iG + λI)Vᵀ
+    O = None if C is None else C - torch.diag_embed(C.diagonal())  # (d, d) the rest: s_i O, off the diagonal
     if rotation is not None and rotation[2] is not None: Fh, cols = rotation[2], prob.idx  # the whole fixed side, rotated already (`ModelState`)
     elif len(prob.idx) < prob.F.shape[0]:  # a small block: rotate only its positives' features (nnz_B·d², not k·d²)
         Fh, cols = prob.Fg @ V, torch.arange(len(prob.idx), device=prob.idx.device)  # (nnz_B, d), one column per positive
     else: Fh, cols = prob.F @ V, prob.idx  # (k, d) the whole fixed side, rotated once
     csr = lambda vals: torch.sparse_csr_tensor(prob.ptr, cols, vals, size=(prob.B, Fh.shape[0]), check_invariants=False)
     bh = prob.b @ V if prob.has_b else csr(torch.ones_like(prob.w)) @ Fh if b else None  # (B, d) b̂_i = Vᵀ Σ_{j∈R_i} f̃_j: b rotated, or one sparse product
-    return V, D, Fh, bh, cols
+    return V, D, Fh, bh, cols, O
 
 # %% ../nbs/05b_ah.ipynb #9ea45c6a
-def _ah_direct(prob:RowProblem, D:Tensor, Fh:Tensor, bh:Tensor, xh:Tensor, layout:list, cols:Tensor) -> Tensor:
+def _ah_direct(prob:RowProblem, D:Tensor, Fh:Tensor, bh:Tensor, xh:Tensor, layout:list, cols:Tensor,
+               O:Tensor|None=None,  # (d, d) the off-diagonal Gram part s_i O (`_rotate`): every row then by Cholesky
+              ) -> Tensor:
     "Exact rotated solves of the rows in `layout`, written into xh: Woodbury for short rows, Cholesky for long ones."
     d = prob.d
     Fh_pad = torch.cat([Fh, Fh.new_zeros(1, d)])  # (k+1, d): row k is the padding (zero) row
@@ -48,7 +53,7 @@ def _ah_direct(prob:RowProblem, D:Tensor, Fh:Tensor, bh:Tensor, xh:Tensor, layou
     for r, flat in layout:
         Zr = Fh_pad[idx_pad[flat]] * sw_pad[flat][..., None]  # (b, L, d) Ẑ rows of the group, zero-padded
         Dr, br = D[r], bh[r]  # (b, d), (b, d)
-        if flat.shape[1] <= d:  # Woodbury: x̂ = D⁻¹b̂ − D⁻¹Ẑᵀ(I + ẐD⁻¹Ẑᵀ)⁻¹ẐD⁻¹b̂
+        if flat.shape[1] <= d and O is None:  # Woodbury: x̂ = D⁻¹b̂ − D⁻¹Ẑᵀ(I + ẐD⁻¹Ẑᵀ)⁻¹ẐD⁻¹b̂
             ZD = Zr / Dr[:, None, :]  # (b, L, d) ẐD⁻¹
             K = ZD @ Zr.transpose(1, 2)  # (b, L, L)
             K.diagonal(dim1=1, dim2=2).add_(1)
@@ -57,23 +62,26 @@ def _ah_direct(prob:RowProblem, D:Tensor, Fh:Tensor, bh:Tensor, xh:Tensor, layou
         else:  # (D + ẐᵀẐ) x̂ = b̂
             A = Zr.transpose(1, 2) @ Zr  # (b, d, d)
             A.diagonal(dim1=1, dim2=2).add_(Dr)
+            if O is not None: A += prob.s[r][:, None, None] * O
             xh[r] = torch.cholesky_solve(br[..., None], torch.linalg.cholesky(A))[..., 0]
     return xh
 
 # %% ../nbs/05b_ah.ipynb #657e8036
 def _ah_cg(prob:RowProblem, D:Tensor, Fh:Tensor, bh:Tensor, cols:Tensor, xh:Tensor, tol:float, max_iter:int,
            compact:float=0.5,  # when at most this share of the rows is still active, go on with those rows alone
+           O:Tensor|None=None,  # (d, d) the off-diagonal Gram part: Â_i gains s_i O (`_rotate`)
           ) -> Tensor:  # (k,) rows left unsolved
     "CG preconditioned by D on every row's rotated system at once, from xh (updated in place); returns the unconverged rows."
     k, dot = Fh.shape[0], torch.linalg.vecdot  # (row-wise dot products: one op, as the loop below keeps ops few)
     csr = lambda ptr, cols, vals: torch.sparse_csr_tensor(ptr, cols, vals, size=(len(ptr) - 1, k), check_invariants=False)
-    def operator(ptr, cols, w, D):  # X ↦ ÂX for these rows: D_i x̂_i + Ẑ_iᵀ(Ẑ_i x̂_i), one sampled and one sparse product
+    def operator(ptr, cols, w, D, s):  # X ↦ ÂX for these rows: D_i x̂_i + Ẑ_iᵀ(Ẑ_i x̂_i), one sampled and one sparse product
         pattern = csr(ptr, cols, torch.zeros_like(w))
-        return lambda X: torch.addmm(D * X, csr(ptr, cols, torch.sparse.sampled_addmm(pattern, X, Fh.T, beta=0.0).values() * w), Fh)
-    ptr, w = prob.ptr, prob.w
+        Ax = lambda X: torch.addmm(D * X, csr(ptr, cols, torch.sparse.sampled_addmm(pattern, X, Fh.T, beta=0.0).values() * w), Fh)
+        return Ax if O is None else lambda X: torch.addmm(Ax(X), X * s[:, None], O)  # (+ s_i O x̂_i; O symmetric)
+    ptr, w, s = prob.ptr, prob.w, prob.s
     bb = dot(bh, bh)  # (B,) ‖b_i‖²
     xh.masked_fill_((bb == 0)[:, None], 0)  # rows with b = 0 (no positives): x = 0 exactly (a relative tolerance could never stop them)
-    Ah = operator(ptr, cols, w, D)
+    Ah = operator(ptr, cols, w, D, s)
     Minv = torch.reciprocal(D)  # (B, d) M_i = D_i: M_i⁻¹Â_i = I + D_i⁻¹Ẑ_iᵀẐ_i, the identity plus a term of rank ≤ L_i
     x, at = xh, None  # the rows being iterated (xh itself until compacted), and which rows of the block they are
     r = bh - Ah(x)  # (B, d) residuals
@@ -91,8 +99,8 @@ def _ah_cg(prob:RowProblem, D:Tensor, Fh:Tensor, bh:Tensor, cols:Tensor, xh:Tens
             at = keep if at is None else at.index_select(0, keep)
             ptr, pos, _ = _cut(ptr, keep)  # their positives
             cols, w = cols.index_select(0, pos), w.index_select(0, pos)
-            x, r, p, rz, D, Minv, stop, active = (t.index_select(0, keep) for t in (x, r, p, rz, D, Minv, stop, active))
-            Ah = operator(ptr, cols, w, D)
+            x, r, p, rz, D, s, Minv, stop, active = (t.index_select(0, keep) for t in (x, r, p, rz, D, s, Minv, stop, active))
+            Ah = operator(ptr, cols, w, D, s)
         Ap = Ah(p)
         alpha = torch.where(active, rz / dot(p, Ap).clamp_min_(tiny), 0)[:, None]  # solved rows stay put
         x.addcmul_(alpha, p); r.addcmul_(alpha, Ap, value=-1)
@@ -106,14 +114,20 @@ def _ah_cg(prob:RowProblem, D:Tensor, Fh:Tensor, bh:Tensor, cols:Tensor, xh:Tens
     return at.index_select(0, left)
 
 # %% ../nbs/05b_ah.ipynb #90bb478a
-def _cg_rows_kernel(ptr, cols, w, Fh, D, bh, xh, tol, max_iter, tiny, left, make_b):
-    "Per-row preconditioned CG on x̂_i (`_ah_cg`'s arithmetic, one row at a time), in place; left[i]: row i unsolved. make_b: bh is written, b̂_i = Σ_j F̂_j summed in the first product's pass."
+def _cg_rows_kernel(ptr, cols, w, Fh, D, bh, xh, tol, max_iter, tiny, left, make_b, sc, O):
+    "Per-row preconditioned CG on x̂_i (`_ah_cg`'s arithmetic, one row at a time), in place; left[i]: row i unsolved. make_b: bh is written, b̂_i = Σ_j F̂_j summed in the first product's pass. O (d, d), if not 0×0: Â_i gains sc_i O."
     B, d = xh.shape
+    off = O.shape[0] > 0
     zero, one = tiny - tiny, tiny / tiny  # (0 and 1 in the arrays' dtype: `tiny` is passed as one of its scalars)
     r, z, p, Ap, minv = np.empty_like(xh[0]), np.empty_like(xh[0]), np.empty_like(xh[0]), np.empty_like(xh[0]), np.empty_like(xh[0])
     for i in range(B):
         a, e = ptr[i], ptr[i + 1]
         for k in range(d): minv[k] = one / D[i, k]; p[k] = xh[i, k]; Ap[k] = D[i, k] * p[k]
+        if off:  # + s_i O p: the Gram part off V's diagonal (G moved since V was its eigenbasis), d² per product
+            for k in range(d):
+                t = zero
+                for l in range(d): t += O[k, l] * p[l]
+                Ap[k] += sc[i] * t
         if make_b:
             for k in range(d): bh[i, k] = zero
         for jj in range(a, e):  # Â x̂ = D x̂ + Ẑᵀ(w ∘ Ẑ x̂), for the first residual (and b̂, read from the same rows of F̂)
@@ -135,6 +149,11 @@ def _cg_rows_kernel(ptr, cols, w, Fh, D, bh, xh, tol, max_iter, tiny, left, make
             r[k] = bh[i, k] - Ap[k]; z[k] = r[k] * minv[k]; p[k] = z[k]; rz += r[k] * z[k]; rr += r[k] * r[k]
         while rr > stop and it < max_iter:  # one CG step
             for k in range(d): Ap[k] = D[i, k] * p[k]  # Â p
+            if off:  # + s_i O p: the Gram part off V's diagonal (G moved since V was its eigenbasis), d² per product
+                for k in range(d):
+                    t = zero
+                    for l in range(d): t += O[k, l] * p[l]
+                    Ap[k] += sc[i] * t
             for jj in range(a, e):
                 j, s = cols[jj], zero
                 for k in range(d): s += Fh[j, k] * p[k]
@@ -156,6 +175,8 @@ def _cg_rows_kernel(ptr, cols, w, Fh, D, bh, xh, tol, max_iter, tiny, left, make
 def _warm_cg(dt:torch.dtype) -> None:  # one tiny solve
     one = lambda *s: torch.ones(*s, dtype=dt)
     _ah_cg_rows(torch.tensor([0, 1]), torch.zeros(1, dtype=torch.long), one(1), one(1, 1), one(1, 1), one(1, 1), one(1, 1), 1e-3, 1)
+    _ah_cg_rows(torch.tensor([0, 1]), torch.zeros(1, dtype=torch.long), one(1), one(1, 1), one(1, 1), one(1, 1), one(1, 1), 1e-3, 1,
+                s=one(1), O=one(1, 1))  # (the same signature: one compile)
 
 KERNEL_WARM_UPS = [_warm_cg]  # what `load_kernels` runs per dtype: every module with a kernel adds its own
 
@@ -171,6 +192,8 @@ def load_kernels(dtypes:tuple=(torch.float32,)) -> float:  # seconds it took (0.
 
 def _ah_cg_rows(ptr:Tensor, cols:Tensor, w:Tensor, Fh:Tensor, D:Tensor, bh:Tensor, xh:Tensor, tol:float, max_iter:int,
                 make_b:bool=False,  # bh is written, not read: b̂_i = Σ_{j∈R_i} F̂_j (bh contiguous, of xh's dtype)
+                s:Tensor|None=None,  # (B,) the rows' s_i, read with O
+                O:Tensor|None=None,  # (d, d) the off-diagonal Gram part: Â_i gains s_i O (`_rotate`; None: none)
                ) -> Tensor:  # (k,) rows left
     "`_ah_cg` by the compiled per-row loop (CPU): xh updated in place; returns the rows left unsolved."
     left = torch.zeros(len(xh), dtype=torch.bool)
@@ -179,7 +202,9 @@ def _ah_cg_rows(ptr:Tensor, cols:Tensor, w:Tensor, Fh:Tensor, D:Tensor, bh:Tenso
         scalar = x.numpy().dtype.type  # tol and tiny in the arrays' dtype: the loop's arithmetic stays in it
         compiled(_cg_rows_kernel)(as_numpy(ptr, torch.long), as_numpy(cols, torch.long), as_numpy(w, dt), as_numpy(Fh, dt),
                                   as_numpy(D, dt), as_numpy(bh, dt), x.numpy(), scalar(tol), int(max_iter),
-                                  scalar(torch.finfo(dt).tiny), left.numpy(), make_b)
+                                  scalar(torch.finfo(dt).tiny), left.numpy(), make_b,
+                                  as_numpy(s, dt) if O is not None else np.zeros(0, x.numpy().dtype),
+                                  as_numpy(O, dt) if O is not None else np.zeros((0, 0), x.numpy().dtype))
         if x is not xh: xh.copy_(x)
     return torch.nonzero(left).reshape(-1)
 
@@ -191,27 +216,28 @@ def ah_solve(
     how:str='cg',  # 'cg': preconditioned CG to `tol`, unconverged rows solved directly; 'direct': Woodbury/Cholesky for all
     tol:float|None=None,  # CG: a row is solved when ‖r_i‖ ≤ tol·‖b_i‖ (None: 1e-3 in float32, 1e-10 in float64)
     max_iter:int|None=None,  # CG: iteration cap (None: d, where exact arithmetic has converged); rows left go direct
-    rotation:tuple|None=None,  # (Λ, V, F̂ = F V) of prob.G = VΛVᵀ and prob.F when the caller keeps them (`ModelState`); F̂ may be None
+    rotation:tuple|None=None,  # (Λ, V, F̂ = F V) of prob.G = VΛVᵀ and prob.F when the caller keeps them (`ModelState`); F̂ may be None;
+    # or (Λ, V, F̂, C) where V is the eigenbasis of an earlier G, G_V = VΛVᵀ, and C = Vᵀ(prob.G − G_V)V (`RowDrift.solve_rotation`)
 ) -> Tensor:  # (B, d) row minimisers x_i = A_i⁻¹ b_i
     "AH-Newton step for every row, in the eigen-rotated Gram form: preconditioned CG (default) or Woodbury/Cholesky."
     if how not in AH_HOW: raise ValueError(f'unknown AH path {how!r}: choose one of {AH_HOW}')
     if bool((prob.w < 0).any()) or (prob.lam <= 0):  # structure missing: explicit Hessians + robust batched Cholesky
         return batched_cholesky_solve(*prob.system())[0]
     kernel = how == 'cg' and compiled_for(_cg_rows_kernel, prob.F) is not None  # the compiled loop sums b̂ itself
-    V, D, Fh, bh, cols = _rotate(prob, rotation, b=not kernel or X0 is None)
+    V, D, Fh, bh, cols, O = _rotate(prob, rotation, b=not kernel or X0 is None)
     if how == 'direct':
         xh = bh / D  # D⁻¹b̂: the answer for rows without positives
         layout = layout() if callable(layout) else layout  # asked for only here: the CG path pads nothing
-        return _ah_direct(prob, D, Fh, bh, xh, layout if layout is not None else pad_layout(prob.ptr, prob.d), cols) @ V.T
+        return _ah_direct(prob, D, Fh, bh, xh, layout if layout is not None else pad_layout(prob.ptr, prob.d), cols, O) @ V.T
     if tol is None: tol = 1e-10 if prob.F.dtype == torch.float64 else 1e-3
     xh = X0.to(Fh.dtype) @ V if X0 is not None else bh / D
     max_iter = prob.d if max_iter is None else max_iter
     if kernel:  # the compiled per-row loop
         make_b = bh is None
         if make_b: bh = torch.empty_like(xh)
-        left = _ah_cg_rows(prob.ptr, cols, prob.w, Fh, D, bh, xh, tol, max_iter, make_b)
-    else: left = _ah_cg(prob, D, Fh, bh, cols, xh, tol, max_iter)  # the batched reference (CUDA; no numba)
-    if len(left): _ah_direct(prob, D, Fh, bh, xh, pad_layout(prob.ptr, prob.d, rows=left), cols)
+        left = _ah_cg_rows(prob.ptr, cols, prob.w, Fh, D, bh, xh, tol, max_iter, make_b, prob.s, O)
+    else: left = _ah_cg(prob, D, Fh, bh, cols, xh, tol, max_iter, O=O)  # the batched reference (CUDA; no numba)
+    if len(left): _ah_direct(prob, D, Fh, bh, xh, pad_layout(prob.ptr, prob.d, rows=left), cols, O)
     return xh @ V.T
 
 # %% ../nbs/05b_ah.ipynb #4f13e8f3

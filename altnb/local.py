@@ -53,6 +53,7 @@ class ModelState:
 class RowDrift:
     "Drift Δ_i = R_i − R_i° of one side's rows on D_r since each was last settled, kept current in O(what changed): no scans."
     fold_at:float = 0.25  # fold the Gram term into every row when the bound lets more than this share of the rows through
+    rebase_at:float = 0.1  # a fold keeps Ê's eigenbasis while every row's ε_i = s_i‖G − G_b‖₂/(s_iμ_b + λ) stays at most this
 
     @torch.no_grad()
     def __init__(self,
@@ -72,6 +73,8 @@ class RowDrift:
         self._E, self._gone = None, None  # (B, d) Ê = E V_f: the drift less its Gram term since G_f (`D`), kept in G_f's
         # eigenbasis and made when first needed; (rows, terms) of the request's positives, added when Ê is made (`deleted`)
         self._Gf = self.G  # the Gram matrix at the last fold: row i's Gram term is s_i (G − G_f) x_i
+        self._Gb, self._gfb = self.G, 0.0  # the Gram matrix whose eigenbasis V_f Ê is kept in (G_f until a fold keeps the
+        # basis: `fold`), and a bound ≥ ‖G_f − G_b‖₂
         self._norms, self._dirty, self._moved = None, [], []  # (‖E_i‖ in B_f⁻¹'s norm, ‖x_i‖) of every row for `select`;
         # the rows whose E_i, and whose x_i, changed since
         self._eig = None if self.rotation is None else self.rotation[:2]  # (Λ, V): G = V diag(Λ) Vᵀ, made when first needed
@@ -79,6 +82,8 @@ class RowDrift:
         self._W = None  # (B or 1, d) 1/(s_i Λ_f + λ): the weights of B_f⁻¹'s norm in G_f's eigenbasis (`W`), until a fold
         self._dGh = None  # (d, d) (G − G_f) V_f, the Gram term's matrix in G_f's eigenbasis (`dGh`), until G moves
         self._s = None  # (B,) every row's s_i (`s`)
+        self._Fh = None  # (n_other, d) F̂ = F V_f: the other side's features in G_f's eigenbasis, for the solves (`Fh`), made
+        # when first needed and kept current by `other_changed`, until a fold changes the basis
 
     @property
     def X(self) -> Tensor: return self.model.P if self.kind == 'user' else self.model.Q  # this side's rows
@@ -106,8 +111,8 @@ class RowDrift:
 
     @property
     def eig_f(self) -> tuple[Tensor, Tensor]:  # (d,), (d, d)
-        "G_f's eigen-decomposition (the Gram matrix at the last fold)."
-        if self._eig_f is None: self._eig_f = self.eig if self.G is self._Gf else tuple(torch.linalg.eigh(self._Gf))
+        "G_b's eigen-decomposition (G_f's until a fold keeps the basis): the basis Ê is kept in."
+        if self._eig_f is None: self._eig_f = self.eig if self.G is self._Gb else tuple(torch.linalg.eigh(self._Gb))
         return self._eig_f
 
     @property
@@ -138,9 +143,19 @@ class RowDrift:
     def mu_f(self) -> float: return float(self.eig_f[0][0].clamp_min(0))  # μ_f = λ_min(G_f) ≥ 0
 
     @property
+    def Fh(self) -> Tensor:  # (n_other, d)
+        "The other side's features in G_f's eigenbasis, F̂ = F V_f: made once per fold (n_other·d²), then kept current row by row."
+        if self._Fh is None: self._Fh = self.F @ self.eig_f[1]
+        return self._Fh
+
+    @property
     def solve_rotation(self) -> tuple:
-        "`ah_solve`'s rotated form for a block of this side: the state's whole one while G is the state's, else (Λ, V) alone."
-        return self.rotation if self.rotation is not None else (*self.eig, None)
+        "`ah_solve`'s rotated form for a block of this side: the state's while G is the state's, else Ê's eigenbasis V_f (of G_b) with F̂ and C = V_fᵀ(G − G_b)V_f."
+        if self.rotation is not None: return self.rotation
+        if self.G is self._Gb: return (*self.eig_f, self.Fh)
+        V = self.eig_f[1]
+        C = V.T @ (self.G - self._Gb) @ V
+        return (*self.eig_f, self.Fh, (C + C.T) / 2)  # (symmetric to rounding: made exactly so)
 
     @property
     def D(self) -> Tensor:  # (B, d)
@@ -170,10 +185,22 @@ def gram_h(self, rows:Tensor) -> Tensor:  # (k, d)
 
 @patch_to(RowDrift)
 def fold(self) -> None:
-    "Fold the Gram term into every row and make G_f = G, O(B·d²): Ê moves to G's eigenbasis, and `select`'s screen is exact again."
+    "Fold the Gram term into every row and make G_f = G, O(B·d²), so that `select`'s screen is exact again: Ê keeps its eigenbasis while that loosens no row's bound by more than `rebase_at`, else moves to G's."
+    gb = spectral_bound(self.G - self._Gb) if self.G is not self._Gb else 0.0  # ≥ ‖G − G_b‖₂ once G_f = G
+    smax = 1.0 if self.kind == 'user' else float(self.s.max())  # (ε_i grows with s_i)
+    if smax * gb <= self.rebase_at * (smax * self.mu_f + self.model.lam):  # keep the basis: Ê += s X(G − G_f)V_b, one product
+        self.Eh.add_(self.gram_term(basis=self.eig_f[1]))
+        self._Gf, self._gfb, self._dGh, self._norms = self.G, gb, None, None
+        return
     Vf, (ev, V) = self.eig_f[1], self.eig
     self._E = torch.addmm(self.gram_term(basis=V), self.Eh, Vf.T @ V)  # (E + Gram term) V, with E = Ê V_fᵀ
-    self._Gf, self._eig_f, self._W, self._dGh, self._norms = self.G, (ev, V), None, None, None
+    self._Gf, self._Gb, self._gfb, self._eig_f, self._W, self._dGh, self._norms, self._Fh = self.G, self.G, 0.0, (ev, V), None, None, None, None
+
+@patch_to(RowDrift)
+def _gs(self) -> tuple[float, float]:  # (g, g_b)
+    "g ≥ ‖G − G_f‖₂, the Gram term's (`spectral_bound`; 0 when G is G_f), and g_b = g + ‖G_f − G_b‖₂'s bound ≥ ‖G − G_b‖₂, the basis's."
+    g = spectral_bound(self.G - self._Gf) if self.G is not self._Gf else 0.0
+    return g, g + self._gfb
 
 @patch_to(RowDrift)
 def features(self, rows:Tensor|None) -> Tensor:  # (k, d) the other side's rows as this side's problems see them (× h)
@@ -228,6 +255,7 @@ def other_changed(self,
     _, optr, oidx = self.index.block(self.other, rows)  # the moved rows' positives, from the other side's CSR
     E, Vf = self.Eh, self.eig_f[1]
     bh, ah = before @ Vf, after @ Vf  # (k, d) the features in G_f's eigenbasis, where Ê is kept
+    if self._Fh is not None: self._Fh.index_copy_(0, rows, ah)  # (F̂ = F V_f for the solves: kept current)
     k = compiled_for(_drift_kernel, X) if X.is_contiguous() and E.is_contiguous() else None  # (E written in place)
     if k is not None:  # one compiled loop over the positives (below)
         seen, touched = torch.zeros(X.shape[0], dtype=torch.bool), torch.empty(len(oidx), dtype=torch.long)
@@ -331,15 +359,16 @@ def move_bound_f(self,
                  rows:Tensor,  # (k,) rows
                  D:Tensor,  # (k, d) their drift Δ_i
                 ) -> Tensor:  # (k,) ≥ `move_bound` ≥ ‖A_i⁻¹Δ_i‖ (inf where ε_i ≥ 1)
-    "The energy bound from G_f's eigenbasis, kept since the last fold, with g = `spectral_bound`(G − G_f): no eigendecomposition of G."
+    "The energy bound from Ê's eigenbasis (G_b's, kept since a fold), with g_b ≥ ‖G − G_b‖₂ (`_gs`): no eigendecomposition of G."
     s = self._scale(rows); s = s.reshape(-1) if torch.is_tensor(s) else torch.full((len(rows),), s, dtype=D.dtype, device=D.device)
-    k, eps = self._lazy_factor(s, spectral_bound(self.G - self._Gf))
+    k, eps = self._lazy_factor(s, self._gs()[1])
     return torch.where(eps < 1, self._enorm(rows, D, self.eig_f) * k, math.inf)
 
 @patch_to(RowDrift)
 def _screen(self,
             gtol:float,  # the tolerance
-            g:float,  # ≥ ‖G − G_f‖₂ (0: G is G_f, and the screen is the exact bound)
+            g:float,  # ≥ ‖G − G_f‖₂, the Gram term's (0: G is G_f, and the screen decides alone)
+            gb:float,  # ≥ ‖G − G_b‖₂, the basis's (`_gs`)
             limit:float=math.inf,  # more candidates than this: None (`select` folds)
            ) -> Tensor|None:  # (k,) rows, ascending
     "Bring the kept norms of the rows that changed up to date, screen every row, and decide on the candidates with `move_bound_f` (`_check`): O(B + changed rows·d + candidates·d²)."
@@ -357,21 +386,21 @@ def _screen(self,
         out, one = torch.empty(len(E), dtype=torch.long), E.numpy().dtype.type(1)
         dGh = f(self.dGh) if g > 0 else np.zeros((0, E.shape[1]), E.numpy().dtype)  # (g = 0: the screen is exact)
         n = k(E.numpy(), X.detach().numpy(), f(W), f(s), as_numpy(dirty, torch.long), as_numpy(moved, torch.long), nE.numpy(),
-              nx.numpy(), one * self.mu_f, one * self.model.lam, one * g, one * gtol, float(limit), dGh, out.numpy())
+              nx.numpy(), one * self.mu_f, one * self.model.lam, one * g, one * gb, one * gtol, float(limit), dGh, out.numpy())
         return None if n < 0 else out[:n]
     if len(dirty): nE.index_copy_(0, dirty, self._hnorm(dirty, E.index_select(0, dirty)))  # (a repeated row: the same value)
     if len(moved): nx.index_copy_(0, moved, X.index_select(0, moved).norm(dim=1))  # x_i changes only when re-solved (`settled`)
-    k, eps = self._lazy_factor(s, g)  # (B,) `move_bound_f`'s factor
+    k, eps = self._lazy_factor(s, gb)  # (B,) `move_bound_f`'s factor
     lf = (s * self.mu_f + self.model.lam).sqrt()  # (B,) √(s_i μ_f + λ)
     ub = (nE + s * g * nx / lf) * k  # ‖Δ_i‖_{B_f⁻¹} ≤ ‖E_i‖_{B_f⁻¹} + ‖s_i(G − G_f)x_i‖/√(s_i μ_f + λ)
     cand = torch.nonzero((ub > gtol * nx) | (eps >= 1)).reshape(-1)
     if len(cand) > limit: return None
-    return self._check(cand, gtol, g) if g > 0 else cand
+    return self._check(cand, gtol, gb) if g > 0 else cand
 
 @patch_to(RowDrift)
-def _check(self, cand:Tensor, gtol:float, g:float) -> Tensor:  # (k,) the candidates `move_bound_f` selects
-    "The candidates' drift, exactly, in G_f's eigenbasis, and `move_bound_f`'s decision on it: O(candidates·d²)."
-    k, eps = self._lazy_factor(self.s.index_select(0, cand), g)
+def _check(self, cand:Tensor, gtol:float, gb:float) -> Tensor:  # (k,) the candidates `move_bound_f` selects
+    "The candidates' drift, exactly, in Ê's eigenbasis, and `move_bound_f`'s decision on it (gb ≥ ‖G − G_b‖₂): O(candidates·d²)."
+    k, eps = self._lazy_factor(self.s.index_select(0, cand), gb)
     Dh = self.Eh.index_select(0, cand) + self.gram_h(cand)  # (k, d) Δ̂_i = Ê_i + s_i x_iᵀ(G − G_f)V_f
     over = self._hnorm(cand, Dh) * k > gtol * self._norms[1].index_select(0, cand)
     return cand.masked_select(over | (eps >= 1))
@@ -382,17 +411,17 @@ def select(self, gtol:float) -> Tensor:  # (k,) rows whose `move_bound_f` exceed
     "Rows the drift may move by more than gtol of themselves: a bound from per-row norms kept current screens every row in O(B), `move_bound_f` decides on the candidates."
     if self._E is None and self._gone is None and self.G is self._Gf:  # no drift yet
         return torch.zeros(0, dtype=torch.long, device=self.X.device)
-    g = spectral_bound(self.G - self._Gf) if self.G is not self._Gf else 0.0  # ≥ ‖G − G_f‖₂
-    rows = self._screen(gtol, g, self.fold_at * len(self.s))
+    g, gb = self._gs()  # ≥ ‖G − G_f‖₂, ≥ ‖G − G_b‖₂
+    rows = self._screen(gtol, g, gb, self.fold_at * len(self.s))
     if rows is None:  # the Gram term has grown: fold it in, and the screen is exact again
         self.fold()
-        rows = self._screen(gtol, 0.0)  # (every norm made anew, with g = 0)
+        rows = self._screen(gtol, 0.0, self._gfb)  # (every norm made anew, with g = 0)
     return rows
 
 
 # %% ../nbs/05d_local.ipynb #98405987
-def _screen_kernel(E, X, W, s, dirty, moved, nE, nx, mu_f, lam, g, gtol, limit, dGh, out):
-    "`RowDrift._screen`'s pass: refresh nE at `dirty` and nx at `moved`, list the rows whose screen bound exceeds gtol·‖x_i‖ (-1: more than `limit`), then keep those `_check` keeps (dGh = (G − G_f)V_f; none: no check)."
+def _screen_kernel(E, X, W, s, dirty, moved, nE, nx, mu_f, lam, g, gb, gtol, limit, dGh, out):
+    "`RowDrift._screen`'s pass: refresh nE at `dirty` and nx at `moved`, list the rows whose screen bound exceeds gtol·‖x_i‖ (-1: more than `limit`), then keep those `_check` keeps (dGh = (G − G_f)V_f; none: no check); g bounds the Gram term, gb the basis's move (ε_i)."
     d, zero, one, per_row = E.shape[1], lam - lam, lam / lam, W.shape[0] > 1
     for r in dirty:
         t, q = zero, r if per_row else 0
@@ -402,9 +431,9 @@ def _screen_kernel(E, X, W, s, dirty, moved, nE, nx, mu_f, lam, g, gtol, limit, 
         t = zero
         for k in range(d): t += X[r, k] * X[r, k]
         nx[r] = np.sqrt(t)
-    n, mu_lo = 0, max(mu_f - g, zero)  # μ ≥ μ_f − g (Weyl)
+    n, mu_lo = 0, max(mu_f - gb, zero)  # μ ≥ μ_b − g_b (Weyl)
     for i in range(len(nE)):
-        eps = s[i] * g / (s[i] * mu_f + lam)
+        eps = s[i] * gb / (s[i] * mu_f + lam)
         k = one / (np.sqrt(max(one - eps, one * 1e-12)) * np.sqrt(s[i] * mu_lo + lam))
         ub = (nE[i] + s[i] * g * nx[i] / np.sqrt(s[i] * mu_f + lam)) * k
         if ub > gtol * nx[i] or eps >= one: out[n] = i; n += 1
@@ -418,7 +447,7 @@ def _screen_kernel(E, X, W, s, dirty, moved, nE, nx, mu_f, lam, g, gtol, limit, 
             for k in range(d): y[k] += X[i, j] * dGh[j, k]
         e = zero
         for k in range(d): v = E[i, k] + y[k] * s[i]; e += v * v * W[q, k]
-        eps = s[i] * g / (s[i] * mu_f + lam)
+        eps = s[i] * gb / (s[i] * mu_f + lam)
         k = one / (np.sqrt(max(one - eps, one * 1e-12)) * np.sqrt(s[i] * mu_lo + lam))
         if np.sqrt(e) * k > gtol * nx[i] or eps >= one: out[m] = i; m += 1
     return m
@@ -426,7 +455,7 @@ def _screen_kernel(E, X, W, s, dirty, moved, nE, nx, mu_f, lam, g, gtol, limit, 
 def _warm_screen(dt:torch.dtype) -> None:  # one tiny screen
     z, i = (lambda *s: torch.zeros(s, dtype=dt).numpy()), (lambda *v: np.array(v, np.int64))
     one = z(1).dtype.type(1)
-    compiled(_screen_kernel)(z(1, 1), z(1, 1), z(1, 1), z(1) + 1, i(0), i(0), z(1), z(1), one, one, one, one, 1.0, z(1, 1),
+    compiled(_screen_kernel)(z(1, 1), z(1, 1), z(1, 1), z(1) + 1, i(0), i(0), z(1), z(1), one, one, one, one, one, 1.0, z(1, 1),
                              np.zeros(1, np.int64))
 
 KERNEL_WARM_UPS.append(_warm_screen)
