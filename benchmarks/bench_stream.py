@@ -5,7 +5,8 @@ A platform receives deletion requests one after another and applies each to the 
 train the original ENMF on a per-user split's training part D_a (or reuse a saved one), draw N requests of R users
 each (users at random without replacement, seeded; each user deletes half of their remaining training items, at
 random) and apply them in order to one `altnb.unlearn.Eraser` (`alteraser-ah-local`), timing every `er.forget` call
-with `time.perf_counter()` around it. Beside it, in the same process: the `implicit` library's ALS update of the same
+with `time.perf_counter()` around it. Beside it, in the same process and in turn with it (every stream runs --repeats
+times, 3 by default, the Eraser's and implicit's alternating, and the percentiles pool the rounds): the `implicit` library's ALS update of the same
 requests, as a practitioner would do it (edit the CSR, `partial_fit_users` on the request's users, `partial_fit_items`
 on their items; the same objective, initialised from the original's factors), one `retrain` and `retrain-als` on
 the final remaining data (retrain-als timed three times, the median reported: it is the yardstick), and one combined request of every pair on the original. Quality after the stream: loss on
@@ -197,6 +198,8 @@ def main(argv=None):
     p.add_argument('--no-retrain-star', action='store_true', help="skip retrain* (a second retrain, seed + 1: the RBO bar's reference)")
     p.add_argument('--no-erase-items', action='store_true', help='skip the second Eraser stream (erase_items=True: '
                    "round 1 also re-solves every item of the request, as implicit's partial_fit_items does)")
+    p.add_argument('--repeats', type=int, default=3, help='run every stream this many times, the Eraser\'s and implicit\'s in turn; '
+                   'percentiles pool requests 2..N of every round (--smoke: 1)')
     p.add_argument('--als-runs', type=int, default=3, help='time retrain-als this many times and report the median (its time is the yardstick)')
     p.add_argument('--smoke', action='store_true', help='tiny synthetic data, 10 requests: checks the script runs')
     a = p.parse_args(argv)
@@ -206,7 +209,7 @@ def main(argv=None):
     data_kw = {}
     if a.dataset == 'synthetic':
         data_kw = {k: int(v * a.scale) for k, v in ML1M.items()}
-        if a.smoke: data_kw, N = dict(n_users=300, n_items=200, n_interactions=6000), min(N, 10)
+        if a.smoke: data_kw, N, a.repeats = dict(n_users=300, n_items=200, n_interactions=6000), min(N, 10), 1
     label = f'synthetic {data_kw["n_users"]:,}x{data_kw["n_items"]:,}x{data_kw["n_interactions"]:,}' if data_kw else a.dataset
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
     dev = a.device or ('cuda' if torch.cuda.is_available() else 'cpu')
@@ -245,45 +248,49 @@ def main(argv=None):
         D_r = D_a.remove(all_pairs[:, 0], all_pairs[:, 1])
         mask = D_r.add(split.valid.users, split.valid.items)  # masked in the rankings: the users' remaining training-portion items
 
-        # --- the Eraser's stream (and, unless --no-erase-items, a second one with erase_items=True) --------------
-        streams = {}  # label -> dict(model, setup_s, setup_wall, rss, peak, loss, rows)
-        for label_, opts in VARIANTS[:1 if a.no_erase_items else None]:
-            rss0 = rss_mb(); sync()
-            t = time.perf_counter(); er = Eraser(original, D_a, device=dev); sync(); setup_wall = time.perf_counter() - t
-            for k, pairs in enumerate(reqs):
-                sync(); t = time.perf_counter()
-                rep = er.forget(pairs=pairs, method=METHOD, **opts)
-                sync(); wall = time.perf_counter() - t
-                touched = getattr(rep, 'rows_touched', None) or {}
-                per_req.append(dict(users_per_request=R, request=k + 1, method=label_, wall_s=wall, time_s=rep.time_s,
-                                    rep_wall_s=getattr(rep, 'wall_s', np.nan), n_pairs=len(pairs), n_forget=rep.n_forget,
-                                    passes=rep.passes, stop_reason=rep.stop_reason,
-                                    users_solved=touched.get('users', np.nan), items_solved=touched.get('items', np.nan)))
-            st = dict(rss=rss_mb() - rss0, peak=peak_rss_mb(), model=er.model.clone(), setup_s=float(er.setup_s), setup_wall=setup_wall)
-            if er.data.nnz != D_r.nnz: notes.append(f'R={R}, {label_}: er.data has {er.data.nnz} pairs, expected {D_r.nnz}')
-            st['loss'] = float(er.loss())
-            streams[label_] = st
-            del er
-
-        # --- implicit's ALS, the same requests ---------------------------------------------------------------------
-        m_impl, diff_first = None, np.nan
-        if ALS is not None:
-            im = ImplicitStream(ALS, original, D_a, threads=a.threads or 0)
-            for k, pairs in enumerate(reqs):
-                t = time.perf_counter()
-                edit_s, fit_s = im.forget(pairs)
-                wall = time.perf_counter() - t
-                if k == 0:  # implicit's user solve vs ENMF's exact one on the same Q and data: the mapping, checked
-                    uu = np.unique(pairs[:, 0])
-                    with torch.no_grad():
-                        x_enmf = user_problem(original, D_a.remove(pairs[:, 0], pairs[:, 1]), uu).solve().cpu()
-                    x = torch.from_numpy(im.als.user_factors[uu]) / original.h.detach().cpu()
-                    diff_first = float((x - x_enmf).norm() / x_enmf.norm())
-                per_req.append(dict(users_per_request=R, request=k + 1, method='implicit-als', wall_s=wall, time_s=edit_s + fit_s,
-                                    csr_edit_s=edit_s, partial_fit_s=fit_s, n_pairs=len(pairs),
-                                    users_solved=len(np.unique(pairs[:, 0])), items_solved=len(np.unique(pairs[:, 1]))))
-            m_impl = im.as_enmf(original)
-            del im
+        # --- the Eraser's stream (and, unless --no-erase-items, a second one with erase_items=True), then implicit's
+        # ALS update of the same requests; the whole round --repeats times, so that both see the machine alike -------
+        streams, m_impl, diff_first = {}, None, np.nan  # label -> dict(model, setup_s, setup_wall, rss, peak, loss) (first round)
+        for rep_i in range(a.repeats):
+            for label_, opts in VARIANTS[:1 if a.no_erase_items else None]:
+                rss0 = rss_mb(); sync()
+                t = time.perf_counter(); er = Eraser(original, D_a, device=dev); sync(); setup_wall = time.perf_counter() - t
+                for k, pairs in enumerate(reqs):
+                    sync(); t = time.perf_counter()
+                    rep = er.forget(pairs=pairs, method=METHOD, **opts)
+                    sync(); wall = time.perf_counter() - t
+                    touched = getattr(rep, 'rows_touched', None) or {}
+                    per_req.append(dict(users_per_request=R, repeat=rep_i, request=k + 1, method=label_, wall_s=wall, time_s=rep.time_s,
+                                        rep_wall_s=getattr(rep, 'wall_s', np.nan), n_pairs=len(pairs), n_forget=rep.n_forget,
+                                        passes=rep.passes, stop_reason=rep.stop_reason,
+                                        users_solved=touched.get('users', np.nan), items_solved=touched.get('items', np.nan)))
+                if rep_i == 0:
+                    st = dict(rss=rss_mb() - rss0, peak=peak_rss_mb(), model=er.model.clone(), setup=[], setup_wall=[])
+                    if er.data.nnz != D_r.nnz: notes.append(f'R={R}, {label_}: er.data has {er.data.nnz} pairs, expected {D_r.nnz}')
+                    st['loss'] = float(er.loss())
+                    streams[label_] = st
+                elif not torch.equal(er.model.P, streams[label_]['model'].P):
+                    notes.append(f'R={R}, {label_}: round {rep_i + 1} ended with another model than round 1')
+                streams[label_]['setup'].append(float(er.setup_s)); streams[label_]['setup_wall'].append(setup_wall)
+                del er
+            if ALS is not None:
+                im = ImplicitStream(ALS, original, D_a, threads=a.threads or 0)
+                for k, pairs in enumerate(reqs):
+                    t = time.perf_counter()
+                    edit_s, fit_s = im.forget(pairs)
+                    wall = time.perf_counter() - t
+                    if k == 0 and rep_i == 0:  # implicit's user solve vs ENMF's exact one on the same Q and data: the mapping, checked
+                        uu = np.unique(pairs[:, 0])
+                        with torch.no_grad():
+                            x_enmf = user_problem(original, D_a.remove(pairs[:, 0], pairs[:, 1]), uu).solve().cpu()
+                        x = torch.from_numpy(im.als.user_factors[uu]) / original.h.detach().cpu()
+                        diff_first = float((x - x_enmf).norm() / x_enmf.norm())
+                    per_req.append(dict(users_per_request=R, repeat=rep_i, request=k + 1, method='implicit-als', wall_s=wall,
+                                        time_s=edit_s + fit_s, csr_edit_s=edit_s, partial_fit_s=fit_s, n_pairs=len(pairs),
+                                        users_solved=len(np.unique(pairs[:, 0])), items_solved=len(np.unique(pairs[:, 1]))))
+                if rep_i == 0: m_impl = im.as_enmf(original)
+                del im
+        for st in streams.values(): st['setup_s'], st['setup_wall'] = float(np.median(st['setup'])), float(np.median(st['setup_wall']))
 
         # --- one combined request on the original, and the retrains on the final data ------------------------------
         models, reps = {}, {}
@@ -327,11 +334,13 @@ def main(argv=None):
         # --- timing rows ------------------------------------------------------------------------------------------
         t_ret, t_als = reps['retrain'].time_s, reps['retrain-als'].time_s
         for meth, setup in [*[(lb, st['setup_s']) for lb, st in streams.items()], *([('implicit-als', np.nan)] if ALS is not None else [])]:
-            w = np.array([r['wall_s'] for r in per_req if r['users_per_request'] == R and r['method'] == meth])
-            rest = w[1:]
+            mine = [r for r in per_req if r['users_per_request'] == R and r['method'] == meth]
+            first = np.array([r['wall_s'] for r in mine if r['request'] == 1])  # (one per round)
+            rest = np.array([r['wall_s'] for r in mine if r['request'] > 1])  # requests 2..N of every round, pooled
+            total = np.median([sum(r['wall_s'] for r in mine if r['repeat'] == i) for i in range(a.repeats)])
             row = {'R': R, 'method': meth if meth != 'implicit-als' else 'implicit ALS (partial_fit)',
-                   'set-up (s)': setup, 'first (ms)': w[0] * 1e3, 'p50 (ms)': pct(rest, 50) * 1e3, 'p95 (ms)': pct(rest, 95) * 1e3,
-                   'max (ms)': rest.max() * 1e3 if len(rest) else np.nan, 'stream total (s)': w.sum(),
+                   'set-up (s)': setup, 'first (ms)': np.median(first) * 1e3, 'p50 (ms)': pct(rest, 50) * 1e3, 'p95 (ms)': pct(rest, 95) * 1e3,
+                   'max (ms)': rest.max() * 1e3 if len(rest) else np.nan, 'stream total (s)': total,
                    '× vs retrain': t_ret / pct(rest, 50), '× vs retrain-als': t_als / pct(rest, 50)}
             if meth in streams: row['peak RSS (MB)'], row['RSS growth (MB)'] = streams[meth]['peak'], streams[meth]['rss']
             timing.append(row)
@@ -373,8 +382,12 @@ def main(argv=None):
           f'Wall time of each call (`time.perf_counter()` around `er.forget(pairs=..., method="{METHOD}")`; "Eraser, erase_items": '
           'a second Eraser, `erase_items=True`, whose first round also re-solves every item of the request, as implicit\'s '
           'update does; or around the CSR '
-          'edit + `partial_fit_users` + `partial_fit_items` for implicit); first = request 1, p50/p95/max over requests '
-          f'2..{N}. set-up = `er.setup_s`, paid once per dataset and model (not in any request). retrain / retrain*: one run '
+          'edit + `partial_fit_users` + `partial_fit_items` for implicit). '
+          + (f'Each stream ran {a.repeats} times, the Eraser\'s and implicit\'s in turn (one round: each Eraser stream, then '
+             f'implicit\'s), so that both met the machine alike: p50/p95/max pool requests 2..{N} of every round, first = '
+             'the median of request 1, stream total = the median per round; the plot shows round 1. '
+             if a.repeats > 1 else f'first = request 1, p50/p95/max over requests 2..{N}. ')
+          + f'set-up = `er.setup_s` (the median over rounds), paid once per dataset and model (not in any request). retrain / retrain*: one run '
           f'(`forget(original, D_a, every pair, method)`, report.time_s) on the final data, in the p50 column; retrain-als: '
           f'the median of {a.als_runs} such runs (' + '; '.join(f'R={r}: ' + ', '.join(f'{x * 1e3:.0f}' for x in v) + ' ms'
                                                     for r, v in als_runs.items()) + '), in the p50 '
@@ -392,7 +405,7 @@ def main(argv=None):
     fig, axes = plt.subplots(1, len(Rs), figsize=(6.5 * len(Rs), 4.2), squeeze=False)
     colors = {'Eraser': '#e377c2', 'Eraser, erase_items': '#9467bd', 'implicit-als': '#ff7f0e'}
     for ax, R in zip(axes[0], Rs):
-        g = pr[pr.users_per_request == R]
+        g = pr[(pr.users_per_request == R) & (pr.repeat == 0)]  # (the first round)
         for meth, gm in g.groupby('method', sort=False):
             ax.plot(gm['request'], gm['wall_s'], marker='.', ms=4, lw=1, color=colors.get(meth),
                     label=f'{meth} ({METHOD})' if meth != 'implicit-als' else f'implicit ALS (partial_fit, {a.threads} thread)')
