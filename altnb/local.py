@@ -79,11 +79,12 @@ class RowDrift:
         # the rows whose E_i, and whose x_i, changed since
         self._eig = None if self.rotation is None else self.rotation[:2]  # (Λ, V): G = V diag(Λ) Vᵀ, made when first needed
         self._eig_f = self._eig  # (Λ_f, V_f) likewise, of the Gram matrix at the last fold (set by `fold`)
-        self._W = None  # (B or 1, d) 1/(s_i Λ_f + λ): the weights of B_f⁻¹'s norm in G_f's eigenbasis (`W`), until a fold
+        self._W = None  # (B or 1, d) 1/(s_i Λ_f + λ): the weights of B_f⁻¹'s norm in Ê's eigenbasis (`W`), until a re-basis
         self._dGh = None  # (d, d) (G − G_f) V_f, the Gram term's matrix in G_f's eigenbasis (`dGh`), until G moves
         self._s = None  # (B,) every row's s_i (`s`)
-        self._Fh = None  # (n_other, d) F̂ = F V_f: the other side's features in G_f's eigenbasis, for the solves (`Fh`), made
+        self._Fh = None  # (n_other, d) F̂ = F V_f: the other side's features in Ê's eigenbasis, for the solves (`Fh`), made
         # when first needed and kept current by `other_changed`, until a fold changes the basis
+        # (the _f of `eig_f`, `mu_f`, V_f, Λ_f, B_f names that basis: G_f's eigenbasis, or an earlier G_b's after a fold kept it)
 
     @property
     def X(self) -> Tensor: return self.model.P if self.kind == 'user' else self.model.Q  # this side's rows
@@ -140,11 +141,11 @@ class RowDrift:
         return float(self.eig[0][0].clamp_min(0))
 
     @property
-    def mu_f(self) -> float: return float(self.eig_f[0][0].clamp_min(0))  # μ_f = λ_min(G_f) ≥ 0
+    def mu_f(self) -> float: return float(self.eig_f[0][0].clamp_min(0))  # μ_f = λ_min of the basis's Gram matrix (G_b) ≥ 0
 
     @property
     def Fh(self) -> Tensor:  # (n_other, d)
-        "The other side's features in G_f's eigenbasis, F̂ = F V_f: made once per fold (n_other·d²), then kept current row by row."
+        "The other side's features in Ê's eigenbasis, F̂ = F V_f: made once per re-basis (n_other·d²), then kept current row by row."
         if self._Fh is None: self._Fh = self.F @ self.eig_f[1]
         return self._Fh
 
@@ -184,9 +185,12 @@ def gram_h(self, rows:Tensor) -> Tensor:  # (k, d)
     return (self.X.index_select(0, rows) @ self.dGh) * self._scale(rows)
 
 @patch_to(RowDrift)
-def fold(self) -> None:
+def fold(self,
+         g:float|None=None,  # ≥ ‖G − G_f‖₂ when the caller has it (`select`): the basis's bound too while G_b is G_f
+        ) -> None:
     "Fold the Gram term into every row and make G_f = G, O(B·d²), so that `select`'s screen is exact again: Ê keeps its eigenbasis while that loosens no row's bound by more than `rebase_at`, else moves to G's."
-    gb = spectral_bound(self.G - self._Gb) if self.G is not self._Gb else 0.0  # ≥ ‖G − G_b‖₂ once G_f = G
+    gb = (0.0 if self.G is self._Gb else g if g is not None and self._Gb is self._Gf
+          else spectral_bound(self.G - self._Gb))  # ≥ ‖G − G_b‖₂ once G_f = G
     smax = 1.0 if self.kind == 'user' else float(self.s.max())  # (ε_i grows with s_i)
     if smax * gb <= self.rebase_at * (smax * self.mu_f + self.model.lam):  # keep the basis: Ê += s X(G − G_f)V_b, one product
         self.Eh.add_(self.gram_term(basis=self.eig_f[1]))
@@ -254,7 +258,7 @@ def other_changed(self,
     self.F.index_copy_(0, rows, after)
     _, optr, oidx = self.index.block(self.other, rows)  # the moved rows' positives, from the other side's CSR
     E, Vf = self.Eh, self.eig_f[1]
-    bh, ah = before @ Vf, after @ Vf  # (k, d) the features in G_f's eigenbasis, where Ê is kept
+    bh, ah = before @ Vf, after @ Vf  # (k, d) the features in Ê's eigenbasis
     if self._Fh is not None: self._Fh.index_copy_(0, rows, ah)  # (F̂ = F V_f for the solves: kept current)
     k = compiled_for(_drift_kernel, X) if X.is_contiguous() and E.is_contiguous() else None  # (E written in place)
     if k is not None:  # one compiled loop over the positives (below)
@@ -348,9 +352,9 @@ def spectral_bound(
 
 @patch_to(RowDrift)
 def _lazy_factor(self, s:Tensor, g:float) -> tuple[Tensor, Tensor]:  # (B or k,) each
-    "1/(√(1 − ε_i)·√(s_iμ_lo + λ)) and ε_i = s_i g/(s_iμ_f + λ), for g ≥ ‖G − G_f‖₂: what `move_bound_f` multiplies B_f's energy norm by."
+    "1/(√(1 − ε_i)·√(s_iμ_lo + λ)) and ε_i = s_i g/(s_iμ_f + λ), for g ≥ ‖G − G_b‖₂ (the basis's Gram matrix): what `move_bound_f` multiplies B_f's energy norm by."
     mu_f, lam = self.mu_f, self.model.lam
-    eps = s * g / (s * mu_f + lam)  # s_i G + λI ⪰ (1 − ε_i)(s_i G_f + λI)
+    eps = s * g / (s * mu_f + lam)  # s_i G + λI ⪰ (1 − ε_i)(s_i G_b + λI)
     return torch.reciprocal((1 - eps).clamp_min(1e-12).sqrt() * (s * max(mu_f - g, 0.0) + lam).sqrt()), eps  # μ ≥ μ_f − g (Weyl)
 
 @patch_to(RowDrift)
@@ -414,7 +418,7 @@ def select(self, gtol:float) -> Tensor:  # (k,) rows whose `move_bound_f` exceed
     g, gb = self._gs()  # ≥ ‖G − G_f‖₂, ≥ ‖G − G_b‖₂
     rows = self._screen(gtol, g, gb, self.fold_at * len(self.s))
     if rows is None:  # the Gram term has grown: fold it in, and the screen is exact again
-        self.fold()
+        self.fold(g)
         rows = self._screen(gtol, 0.0, self._gfb)  # (every norm made anew, with g = 0)
     return rows
 
