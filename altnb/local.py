@@ -81,7 +81,7 @@ class RowDrift:
         self._eig_f = self._eig  # (Λ_f, V_f) likewise, of the Gram matrix at the last fold (set by `fold`)
         self._W = None  # (B or 1, d) 1/(s_i Λ_f + λ): the weights of B_f⁻¹'s norm in Ê's eigenbasis (`W`), until a re-basis
         self._dGh = None  # (d, d) (G − G_f) V_f, the Gram term's matrix in G_f's eigenbasis (`dGh`), until G moves
-        self._s = None  # (B,) every row's s_i (`s`)
+        self._s, self._s1 = None, None  # (B,) every row's s_i (`s`); their one value when all are the same (else None)
         self._Fh = None  # (n_other, d) F̂ = F V_f: the other side's features in Ê's eigenbasis, for the solves (`Fh`), made
         # when first needed and kept current by `other_changed`, until a fold changes the basis
         # (the _f of `eig_f`, `mu_f`, V_f, Λ_f, B_f names that basis: G_f's eigenbasis, or an earlier G_b's after a fold kept it)
@@ -133,6 +133,7 @@ class RowDrift:
         if self._s is None:
             X = self.X
             self._s = torch.ones(len(X), dtype=X.dtype, device=X.device) if self.kind == 'user' else self.model.c.to(X.dtype)
+            self._s1 = 1.0 if self.kind == 'user' else float(self._s[0]) if bool((self._s == self._s[0]).all()) else None
         return self._s
 
     @property
@@ -165,9 +166,11 @@ class RowDrift:
 
 # %% ../nbs/05d_local.ipynb #33ab3c7c
 @patch_to(RowDrift)
-def _scale(self, rows:Tensor|None=None) -> Tensor|float:  # (B or k, 1): s_i = 1 for users, c_v for items
-    if self.kind == 'user': return 1.0
-    return (self.s if rows is None else self.s.index_select(0, rows))[:, None]
+def _scale(self, rows:Tensor|None=None) -> Tensor|float:  # (B or k, 1), or one number when every s_i is the same
+    "s_i = 1 for users, c_v for items: one number for every row when they are all the same (users; items under uniform c)."
+    s = self.s
+    if self._s1 is not None: return self._s1  # (and `W` is then one row, the screen's bound one pair of numbers)
+    return (s if rows is None else s.index_select(0, rows))[:, None]
 
 @patch_to(RowDrift)
 def gram_term(self,
@@ -193,7 +196,9 @@ def fold(self,
           else spectral_bound(self.G - self._Gb))  # ≥ ‖G − G_b‖₂ once G_f = G
     smax = 1.0 if self.kind == 'user' else float(self.s.max())  # (ε_i grows with s_i)
     if smax * gb <= self.rebase_at * (smax * self.mu_f + self.model.lam):  # keep the basis: Ê += s X(G − G_f)V_b, one product
-        self.Eh.add_(self.gram_term(basis=self.eig_f[1]))
+        s = self._scale()
+        if torch.is_tensor(s): self.Eh.add_(self.gram_term(basis=self.eig_f[1]))
+        else: self.Eh.addmm_(self.X, (self.G - self._Gf) @ self.eig_f[1], alpha=s)  # (one s: the product written into Ê)
         self._Gf, self._gfb, self._dGh, self._norms = self.G, gb, None, None
         return
     Vf, (ev, V) = self.eig_f[1], self.eig
@@ -221,13 +226,38 @@ def _weights(self, i:Tensor, j:Tensor) -> Tensor:  # (k,) weight 1 − c_v of po
 def deleted(self,
             pairs:np.ndarray,  # (k, 2) (user, item) positives removed by the request; call before anything moves
            ) -> None:
-    "The request removed these positives: take each one's term out of its row's drift."
+    "The request removed these positives: take each one's term out of its row's drift (now, once Ê is made; else when it is)."
     col = 0 if self.kind == 'user' else 1
-    i, j = (torch.as_tensor(np.ascontiguousarray(pairs[:, c]), device=self.X.device) for c in (col, 1 - col))
+    X, E = self.X, self._E
+    k = compiled_for(_deleted_kernel, X) if E is not None and X.is_contiguous() and E.is_contiguous() else None
+    if k is not None:  # Ê made: one compiled loop, each term written in Ê's eigenbasis as F̂'s row (`Fh`) times a number
+        i, j = (np.ascontiguousarray(pairs[:, c]) for c in (col, 1 - col))
+        f = lambda t: as_numpy(t, X.dtype)
+        k(i, j, f(self.F), f(self.Fh), X.detach().numpy(), E.numpy(), f(self.model.c), self.kind == 'user', X.numpy().dtype.type(1))
+        self._dirty.append(torch.from_numpy(i))
+        return
+    i, j = (torch.as_tensor(np.ascontiguousarray(pairs[:, c]), device=X.device) for c in (col, 1 - col))
     f = self.F.index_select(0, j)  # (k, d)
     t = (self._weights(i, j) * (f * self.X.index_select(0, i)).sum(1))[:, None] * f - f  # (k, d) w (fᵀx_i) f − f
     if self._gone is not None: i, t = torch.cat([self._gone[0], i]), torch.cat([self._gone[1], t])  # (a second call adds)
     self._gone = (i, t)  # taken out of the drift when it is made
+
+def _deleted_kernel(i, j, F, Fh, X, E, c, weight_by_other, one):
+    "`deleted`'s update, pair by pair: Ê_i −= (w f_jᵀx_i − 1) f̂_j, with f̂_j = V_fᵀf_j the row of F̂ (`Fh`) and w = 1 − c_v."
+    d, zero = X.shape[1], one - one
+    for t in range(len(i)):
+        r, o = i[t], j[t]
+        w = one - (c[o] if weight_by_other else c[r])  # (the item's c_v: the other side's row when this side is users)
+        s = zero
+        for k in range(d): s += F[o, k] * X[r, k]
+        a = w * s - one
+        for k in range(d): E[r, k] -= a * Fh[o, k]
+
+def _warm_deleted(dt:torch.dtype) -> None:  # one tiny update
+    z, i = (lambda *s: torch.zeros(s, dtype=dt).numpy()), (lambda *v: np.array(v, np.int64))
+    compiled(_deleted_kernel)(i(0), i(0), z(1, 1), z(1, 1), z(1, 1), z(1, 1), z(1), True, z(1).dtype.type(1))
+
+KERNEL_WARM_UPS.append(_warm_deleted)
 
 @patch_to(RowDrift)
 @torch.no_grad()
@@ -290,14 +320,24 @@ def _drift_kernel(optr, oidx, rows, before, after, before_h, after_h, X, E, c, w
     d, zero, n = X.shape[1], one - one, 0
     for t in range(len(rows)):
         wt = one - c[rows[t]] if weight_by_other else zero  # w = 1 − c_v of the moved item (users' drift; rows[t] is an item)
-        for jj in range(optr[t], optr[t + 1]):
-            i = oidx[jj]
-            w = wt if weight_by_other else one - c[i]  # ... or of this side's item (items' drift)
-            dn, do = zero, zero
-            for k in range(d): dn += after[t, k] * X[i, k]; do += before[t, k] * X[i, k]
-            an, ao = w * dn - one, w * do - one
-            for k in range(d): E[i, k] += an * after_h[t, k] - ao * before_h[t, k]
-            if not seen[i]: seen[i] = True; touched[n] = i; n += 1
+        jj, e = optr[t], optr[t + 1]
+        while jj < e:  # four positives at a time: eight independent sums f'ᵀx_i, fᵀx_i (past the row's end: row i0 again, unused)
+            m = min(4, e - jj)
+            i0 = oidx[jj]
+            i1, i2, i3 = oidx[jj + 1] if m > 1 else i0, oidx[jj + 2] if m > 2 else i0, oidx[jj + 3] if m > 3 else i0
+            n0, n1, n2, n3, o0, o1, o2, o3 = zero, zero, zero, zero, zero, zero, zero, zero
+            for k in range(d):
+                a, b = after[t, k], before[t, k]
+                x0, x1, x2, x3 = X[i0, k], X[i1, k], X[i2, k], X[i3, k]
+                n0 += a * x0; n1 += a * x1; n2 += a * x2; n3 += a * x3
+                o0 += b * x0; o1 += b * x1; o2 += b * x2; o3 += b * x3
+            for q in range(m):
+                i, dn, do = (i0, n0, o0) if q == 0 else (i1, n1, o1) if q == 1 else (i2, n2, o2) if q == 2 else (i3, n3, o3)
+                w = wt if weight_by_other else one - c[i]  # ... or of this side's item (items' drift)
+                an, ao = w * dn - one, w * do - one
+                for k in range(d): E[i, k] += an * after_h[t, k] - ao * before_h[t, k]
+                if not seen[i]: seen[i] = True; touched[n] = i; n += 1
+            jj += m
     return n
 
 def _warm_drift(dt:torch.dtype) -> None:  # one tiny update
@@ -389,7 +429,7 @@ def _screen(self,
         f = lambda t: as_numpy(t, E.dtype)
         out, one = torch.empty(len(E), dtype=torch.long), E.numpy().dtype.type(1)
         dGh = f(self.dGh) if g > 0 else np.zeros((0, E.shape[1]), E.numpy().dtype)  # (g = 0: the screen is exact)
-        n = k(E.numpy(), X.detach().numpy(), f(W), f(s), as_numpy(dirty, torch.long), as_numpy(moved, torch.long), nE.numpy(),
+        n = k(E.numpy(), X.detach().numpy(), f(W), f(s if self._s1 is None else s[:1]), as_numpy(dirty, torch.long), as_numpy(moved, torch.long), nE.numpy(),
               nx.numpy(), one * self.mu_f, one * self.model.lam, one * g, one * gb, one * gtol, float(limit), dGh, out.numpy())
         return None if n < 0 else out[:n]
     if len(dirty): nE.index_copy_(0, dirty, self._hnorm(dirty, E.index_select(0, dirty)))  # (a repeated row: the same value)
@@ -435,24 +475,34 @@ def _screen_kernel(E, X, W, s, dirty, moved, nE, nx, mu_f, lam, g, gb, gtol, lim
         t = zero
         for k in range(d): t += X[r, k] * X[r, k]
         nx[r] = np.sqrt(t)
-    n, mu_lo = 0, max(mu_f - gb, zero)  # μ ≥ μ_b − g_b (Weyl)
-    for i in range(len(nE)):
-        eps = s[i] * gb / (s[i] * mu_f + lam)
-        k = one / (np.sqrt(max(one - eps, one * 1e-12)) * np.sqrt(s[i] * mu_lo + lam))
-        ub = (nE[i] + s[i] * g * nx[i] / np.sqrt(s[i] * mu_f + lam)) * k
-        if ub > gtol * nx[i] or eps >= one: out[n] = i; n += 1
+    n, mu_lo, B = 0, max(mu_f - gb, zero), len(nE)  # μ ≥ μ_b − g_b (Weyl)
+    if s.shape[0] == 1:  # one s for every row (users; items under uniform c): the bound is nE_i·k > (gtol − s g k/√(sμ_f + λ))·nx_i
+        eps = s[0] * gb / (s[0] * mu_f + lam)
+        k = one / (np.sqrt(max(one - eps, one * 1e-12)) * np.sqrt(s[0] * mu_lo + lam))
+        a, b = k, gtol - s[0] * g * k / np.sqrt(s[0] * mu_f + lam)
+        for i in range(B):
+            if nE[i] * a > b * nx[i] or eps >= one: out[n] = i; n += 1
+    else:
+        over = np.empty(B, np.bool_)
+        for i in range(B):  # (no branch: the square roots and divisions run several rows at once)
+            eps = s[i] * gb / (s[i] * mu_f + lam)
+            k = one / (np.sqrt(max(one - eps, one * 1e-12)) * np.sqrt(s[i] * mu_lo + lam))
+            ub = (nE[i] + s[i] * g * nx[i] / np.sqrt(s[i] * mu_f + lam)) * k
+            over[i] = (ub > gtol * nx[i]) | (eps >= one)
+        for i in range(B):
+            if over[i]: out[n] = i; n += 1
     if n > limit: return -1
     if dGh.shape[0] == 0: return n
     m, y = 0, np.empty(d, E.dtype)
     for t in range(n):  # `_check`: Δ̂_i = Ê_i + s_i x_iᵀ(G − G_f)V_f, exactly, and its norm
-        i = out[t]; q = i if per_row else 0
+        i = out[t]; q = i if per_row else 0; si = s[i] if s.shape[0] > 1 else s[0]
         for k in range(d): y[k] = zero
         for j in range(d):
             for k in range(d): y[k] += X[i, j] * dGh[j, k]
         e = zero
-        for k in range(d): v = E[i, k] + y[k] * s[i]; e += v * v * W[q, k]
-        eps = s[i] * gb / (s[i] * mu_f + lam)
-        k = one / (np.sqrt(max(one - eps, one * 1e-12)) * np.sqrt(s[i] * mu_lo + lam))
+        for k in range(d): v = E[i, k] + y[k] * si; e += v * v * W[q, k]
+        eps = si * gb / (si * mu_f + lam)
+        k = one / (np.sqrt(max(one - eps, one * 1e-12)) * np.sqrt(si * mu_lo + lam))
         if np.sqrt(e) * k > gtol * nx[i] or eps >= one: out[m] = i; m += 1
     return m
 
@@ -582,7 +632,7 @@ def alteraser_local(
         solved[kind + 's'] += len(rows)
         mine.settled(rows); moved[kind].append(rows)
         return lambda: other.other_changed(rows)
-    for k in tqdm(range(rule.max_passes), desc='alteraser-ah-local', disable=not progress, leave=False):
+    for k in tqdm(range(rule.max_passes), desc='alteraser-ah-local', leave=False) if progress else range(rule.max_passes):
         resolve('user', users, du, di)()
         items = di.select(gtol)
         if erase is not None: items, erase = torch.unique(torch.cat([items, erase])), None  # (sorted, as select's)

@@ -172,7 +172,7 @@ def _as_index(x, device) -> Tensor:
 def score(self, users, items) -> Tensor:  # (B,)
     "ŷ for pairs (users[i], items[i])."
     u, v = _as_index(users, self.device), _as_index(items, self.device)
-    return (self.P[u] * self.Q[v]) @ self.h
+    return (self.P.index_select(0, u) * self.Q.index_select(0, v)) @ self.h
 
 @patch_to(ENMF)
 def scores(self, users) -> Tensor:  # (B, n)
