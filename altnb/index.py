@@ -291,9 +291,39 @@ def _block_kernel(P, I, rows, alive):
         ptr[t + 1] = n
     return ptr, idx[:n]
 
-def _warm_block() -> None:  # one tiny cut
+def _find_kernel(P, I, alive, u, v, at, ok):
+    "`RowIndex.find`'s search, pair by pair in its user's row of the CSR (sorted by item); an absent pair: ok false, `at` in range."
+    n, masked = len(P) - 1, len(alive) > 0
+    for t in range(len(u)):
+        r = u[t]
+        if r < 0 or r >= n: at[t], ok[t] = 0, False; continue
+        lo, hi = P[r], P[r + 1]
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if I[mid] < v[t]: lo = mid + 1
+            else: hi = mid
+        ok[t] = lo < P[r + 1] and I[lo] == v[t] and (not masked or alive[lo])
+        at[t] = min(lo, len(I) - 1)
+
+_find_sorted = RowIndex.find  # the reference: one `searchsorted` over every key
+
+@patch_to(RowIndex)
+def find(self,
+         u:Tensor, v:Tensor,  # (k,) users and items of some pairs
+        ) -> tuple[Tensor, Tensor]:  # (k,) position of each pair in user order, (k,) whether it is a positive of this data
+    "Where each pair sits in the arrays, and whether it is in this index's data (not masked): on the CPU a binary search in its user's row only (`_find_kernel`), else one over every key."
+    P = self.ptr['user']
+    k = compiled(_find_kernel) if P.device.type == 'cpu' else None
+    if k is None: return _find_sorted(self, u, v)
+    at, ok = torch.empty(len(u), dtype=torch.long), torch.empty(len(u), dtype=torch.bool)
+    alive = self.alive['user'].numpy() if self.alive is not None else np.zeros(0, np.bool_)
+    k(P.numpy(), self.idx['user'].numpy(), alive, as_numpy(u, torch.long), as_numpy(v, torch.long), at.numpy(), ok.numpy())
+    return at, ok
+
+def _warm_block() -> None:  # one tiny cut, and one search
     i = lambda *v: np.array(v, np.int64)
     compiled(_block_kernel)(i(0, 1), i(0), i(0), np.ones(1, np.bool_))
+    compiled(_find_kernel)(i(0, 1), i(0), np.ones(1, np.bool_), i(0), i(0), i(0), np.zeros(1, np.bool_))
 
 # %% ../nbs/05a_index.ipynb #978ac153
 @patch_to(RowIndex)
