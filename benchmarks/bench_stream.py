@@ -200,7 +200,8 @@ def main(argv=None):
                    "round 1 also re-solves every item of the request, as implicit's partial_fit_items does)")
     p.add_argument('--repeats', type=int, default=3, help='run every stream this many times, the Eraser\'s and implicit\'s in turn; '
                    'percentiles pool requests 2..N of every round (--smoke: 1)')
-    p.add_argument('--als-runs', type=int, default=3, help='time retrain-als this many times and report the median (its time is the yardstick)')
+    p.add_argument('--als-runs', type=int, default=None, help='time retrain-als this many times and report the median (its time is the '
+                   'yardstick; default: --repeats): one run right after each round of streams, so that it meets the machine as they did')
     p.add_argument('--smoke', action='store_true', help='tiny synthetic data, 10 requests: checks the script runs')
     a = p.parse_args(argv)
     if a.threads: torch.set_num_threads(a.threads)
@@ -210,6 +211,7 @@ def main(argv=None):
     if a.dataset == 'synthetic':
         data_kw = {k: int(v * a.scale) for k, v in ML1M.items()}
         if a.smoke: data_kw, N, a.repeats = dict(n_users=300, n_items=200, n_interactions=6000), min(N, 10), 1
+    n_als = max(1, a.repeats if a.als_runs is None else a.als_runs)
     label = f'synthetic {data_kw["n_users"]:,}x{data_kw["n_items"]:,}x{data_kw["n_interactions"]:,}' if data_kw else a.dataset
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
     dev = a.device or ('cuda' if torch.cuda.is_available() else 'cpu')
@@ -251,6 +253,13 @@ def main(argv=None):
         # --- the Eraser's stream (and, unless --no-erase-items, a second one with erase_items=True), then implicit's
         # ALS update of the same requests; the whole round --repeats times, so that both see the machine alike -------
         streams, m_impl, diff_first = {}, None, np.nan  # label -> dict(model, setup_s, setup_wall, rss, peak, loss) (first round)
+        als = []  # (model, report) of each retrain-als on the final data: one after each round, interleaved with the streams
+        def run_als():
+            print(f'R={R}: retrain-als on {len(all_pairs):,} pairs ...', file=sys.stderr, flush=True)
+            sync(); t = time.perf_counter()
+            m_, r_ = forget(original, D_a, all_pairs, 'retrain-als', seed=a.seed)
+            sync(); r_.wall = time.perf_counter() - t
+            als.append((m_, r_))
         for rep_i in range(a.repeats):
             for label_, opts in VARIANTS[:1 if a.no_erase_items else None]:
                 rss0 = rss_mb(); sync()
@@ -290,19 +299,19 @@ def main(argv=None):
                                         users_solved=len(np.unique(pairs[:, 0])), items_solved=len(np.unique(pairs[:, 1]))))
                 if rep_i == 0: m_impl = im.as_enmf(original)
                 del im
+            if len(als) < n_als: run_als()
+        while len(als) < n_als: run_als()
         for st in streams.values(): st['setup_s'], st['setup_wall'] = float(np.median(st['setup'])), float(np.median(st['setup_wall']))
 
         # --- one combined request on the original, and the retrains on the final data ------------------------------
-        models, reps = {}, {}
-        for m in [METHOD, 'retrain-als', *([] if a.no_retrain_star else ['retrain*']), 'retrain']:
+        models, reps = {'retrain-als': als[0][0]}, {'retrain-als': als[0][1]}  # (the same model every run; its time: the median)
+        als_runs[R] = [r_.time_s for _, r_ in als]
+        reps['retrain-als'].time_s = float(np.median(als_runs[R]))
+        for m in [METHOD, *([] if a.no_retrain_star else ['retrain*']), 'retrain']:
             print(f'R={R}: {m} on {len(all_pairs):,} pairs ...', file=sys.stderr, flush=True)
             sync(); t = time.perf_counter()
             models[m], reps[m] = forget(original, D_a, all_pairs, m, seed=a.seed)
             sync(); reps[m].wall = time.perf_counter() - t
-            if m == 'retrain-als' and a.als_runs > 1:  # (its time is the yardstick: the median of a few runs, as one run's
-                runs = [reps[m].time_s]  # time drifts by ±25 % on a shared machine; the model is the same every run)
-                for _ in range(a.als_runs - 1): runs.append(forget(original, D_a, all_pairs, m, seed=a.seed)[1].time_s)
-                reps[m].time_s, als_runs[R] = float(np.median(runs)), runs
 
         # --- quality after the stream -------------------------------------------------------------------------------
         sc = Scenario(users=users, D_f=all_pairs, D_r=D_r, test=test, mask=mask)
@@ -345,15 +354,20 @@ def main(argv=None):
             if meth in streams: row['peak RSS (MB)'], row['RSS growth (MB)'] = streams[meth]['peak'], streams[meth]['rss']
             timing.append(row)
         for meth in ['retrain-als', 'retrain', *(['retrain*'] if 'retrain*' in reps else [])]:
-            once = f'median of {a.als_runs} runs' if meth == 'retrain-als' and a.als_runs > 1 else 'once'
+            once = f'median of {n_als} runs' if meth == 'retrain-als' and n_als > 1 else 'once'
             timing.append({'R': R, 'method': f'{meth} ({once}, final data)', 'p50 (ms)': reps[meth].time_s * 1e3,
                            'stream total (s)': reps[meth].time_s * N, '× vs retrain': t_ret / reps[meth].time_s,
                            '× vs retrain-als': t_als / reps[meth].time_s})
         timing.append({'R': R, 'method': f'{METHOD} (one combined request)', 'p50 (ms)': reps[METHOD].time_s * 1e3,
                        '× vs retrain': t_ret / reps[METHOD].time_s, '× vs retrain-als': t_als / reps[METHOD].time_s,
                        'peak RSS (MB)': peak_rss_mb()})
+        lead = VARIANTS[0][0]  # each round's p50 of the first Eraser stream against the retrain-als run right after it
+        per_round = [(pct(np.array([r['wall_s'] for r in per_req if r['users_per_request'] == R and r['method'] == lead
+                                    and r['repeat'] == i and r['request'] > 1]), 50), als_runs[R][i]) for i in range(min(a.repeats, len(als_runs[R])))]
         notes.append(f'R={R}: {len(all_pairs):,} pairs from {len(users):,} users ({len(all_pairs) / N:.0f} per request on average), '
                      f'final data {D_r.nnz:,} pairs; '
+                     + (f'{lead} p50 and retrain-als round by round: ' + ', '.join(f'{p * 1e3:.2f} ms vs {t * 1e3:.0f} ms ({t / p:.0f}×)'
+                                                                                  for p, t in per_round) + '; ' if a.repeats > 1 else '')
                      + ''.join(f'{lb}: set-up {st["setup_s"] * 1e3:.1f} ms (er.setup_s; the constructor\'s wall time '
                                f'{st["setup_wall"] * 1e3:.1f} ms), er.loss() after the stream {st["loss"]:,.1f}; ' for lb, st in streams.items())
                      + f'combined request '
@@ -389,7 +403,7 @@ def main(argv=None):
              if a.repeats > 1 else f'first = request 1, p50/p95/max over requests 2..{N}. ')
           + f'set-up = `er.setup_s` (the median over rounds), paid once per dataset and model (not in any request). retrain / retrain*: one run '
           f'(`forget(original, D_a, every pair, method)`, report.time_s) on the final data, in the p50 column; retrain-als: '
-          f'the median of {a.als_runs} such runs (' + '; '.join(f'R={r}: ' + ', '.join(f'{x * 1e3:.0f}' for x in v) + ' ms'
+          f'the median of {n_als} such runs, one after each round\'s streams (' + '; '.join(f'R={r}: ' + ', '.join(f'{x * 1e3:.0f}' for x in v) + ' ms'
                                                     for r, v in als_runs.items()) + '), in the p50 '
           'column; "stream total" for them = N such runs (retraining after every request). The last row per R: every pair '
           'of the stream as one request on the original. peak RSS = process peak after the stream; RSS growth = resident '
