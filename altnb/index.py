@@ -208,7 +208,7 @@ def _masks(self, u:Tensor, v:Tensor) -> tuple[Tensor, Tensor]:  # positions in u
     "Positions of pairs (u, v) in both orders; raises unless every pair is alive in this index."
     at, ok = self.find(u, v)
     if not bool(ok.all()): raise ValueError('some pairs to mask out are not in this index\'s data')
-    return at, self._perm.index_select(0, at)
+    return at, self.search_arrays()[1].index_select(0, at)
 
 # %% ../nbs/05a_index.ipynb #7c74b695
 @patch_to(RowIndex)
@@ -359,11 +359,11 @@ def mask_(self,
     "Mask `pairs` out of this index in place (or bring them back), in O(k log nnz): for the owner of an index, no copy."
     u, v = (torch.as_tensor(np.ascontiguousarray(pairs[:, c]), dtype=torch.long, device=self.ptr['user'].device) for c in (0, 1))
     if restore:
-        at = self.find(u, v)[0]
-        there = self._key.index_select(0, at) == u * self.n['item'] + v  # in the arrays ...
+        at, (K, perm) = self.find(u, v)[0], self.search_arrays()
+        there = K.index_select(0, at) == u * self.n['item'] + v  # in the arrays ...
         if self.alive is None or not bool((there & ~self.alive['user'].index_select(0, at)).all()):  # ... and masked
             raise ValueError('some pairs to restore are not masked in this index')
-        pos = {'user': at, 'item': self._perm.index_select(0, at)}
+        pos = {'user': at, 'item': perm.index_select(0, at)}
     else:
         pos = dict(zip(('user', 'item'), self._masks(u, v)))
         if self.alive is None:  # the first mask: O(nnz) once per index
