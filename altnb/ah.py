@@ -122,49 +122,13 @@ def _cg_rows_kernel(ptr, cols, w, Fh, D, bh, xh, tol, max_iter, tiny, left, make
     r, z, p, Ap, minv = np.empty_like(xh[0]), np.empty_like(xh[0]), np.empty_like(xh[0]), np.empty_like(xh[0]), np.empty_like(xh[0])
     for i in range(B):
         a, e = ptr[i], ptr[i + 1]
-        for k in range(d): minv[k] = one / D[i, k]; p[k] = xh[i, k]; Ap[k] = D[i, k] * p[k]
-        if off:  # + s_i O p: the Gram part off V's diagonal (G moved since V was its eigenbasis), d² per product
-            for k in range(d):
-                t = zero
-                for l in range(d): t += O[k, l] * p[l]
-                Ap[k] += sc[i] * t
+        for k in range(d): minv[k] = one / D[i, k]; p[k] = xh[i, k]
         if make_b:
             for k in range(d): bh[i, k] = zero
-        jj = a
-        while jj + 4 <= e:  # Â x̂ = D x̂ + Ẑᵀ(w ∘ Ẑ x̂) for the first residual, four positives at a time as below (and b̂, read from the same rows of F̂)
-            j0, j1, j2, j3 = cols[jj], cols[jj + 1], cols[jj + 2], cols[jj + 3]
-            s0, s1, s2, s3 = zero, zero, zero, zero
-            for k in range(d):
-                pk = p[k]
-                s0 += Fh[j0, k] * pk; s1 += Fh[j1, k] * pk; s2 += Fh[j2, k] * pk; s3 += Fh[j3, k] * pk
-            s0 *= w[jj]; s1 *= w[jj + 1]; s2 *= w[jj + 2]; s3 *= w[jj + 3]
-            if make_b:
-                for k in range(d):
-                    Ap[k] += (s0 * Fh[j0, k] + s1 * Fh[j1, k]) + (s2 * Fh[j2, k] + s3 * Fh[j3, k])
-                    bh[i, k] += (Fh[j0, k] + Fh[j1, k]) + (Fh[j2, k] + Fh[j3, k])
-            else:
-                for k in range(d): Ap[k] += (s0 * Fh[j0, k] + s1 * Fh[j1, k]) + (s2 * Fh[j2, k] + s3 * Fh[j3, k])
-            jj += 4
-        while jj < e:
-            j, s = cols[jj], zero
-            for k in range(d): s += Fh[j, k] * p[k]
-            s *= w[jj]
-            if make_b:
-                for k in range(d): Ap[k] += s * Fh[j, k]; bh[i, k] += Fh[j, k]
-            else:
-                for k in range(d): Ap[k] += s * Fh[j, k]
-            jj += 1
-        bb = zero
-        for k in range(d): bb += bh[i, k] * bh[i, k]
-        if bb == 0:  # no positives: x = 0 exactly
-            for k in range(d): xh[i, k] = zero
-            left[i] = False
-            continue
-        stop, rz, rr, it = bb * tol * tol, zero, zero, 0
-        for k in range(d):  # r = b̂ − Â x̂, z = D⁻¹r, p = z
-            r[k] = bh[i, k] - Ap[k]; z[k] = r[k] * minv[k]; p[k] = z[k]; rz += r[k] * z[k]; rr += r[k] * r[k]
-        while rr > stop and it < max_iter:  # one CG step
-            for k in range(d): Ap[k] = D[i, k] * p[k]  # Â p
+        first, empty, it, rz, rr, stop = True, False, 0, zero, zero, zero
+        while True:  # Â p, first with p = x̂ (the first residual), then once per CG step
+            add_b = first and make_b  # (b̂ = Σ_j F̂_j is summed in the first pass, from the same rows of F̂)
+            for k in range(d): Ap[k] = D[i, k] * p[k]
             if off:  # + s_i O p: the Gram part off V's diagonal (G moved since V was its eigenbasis), d² per product
                 for k in range(d):
                     t = zero
@@ -179,24 +143,39 @@ def _cg_rows_kernel(ptr, cols, w, Fh, D, bh, xh, tol, max_iter, tiny, left, make
                     s0 += Fh[j0, k] * pk; s1 += Fh[j1, k] * pk; s2 += Fh[j2, k] * pk; s3 += Fh[j3, k] * pk
                 s0 *= w[jj]; s1 *= w[jj + 1]; s2 *= w[jj + 2]; s3 *= w[jj + 3]
                 for k in range(d): Ap[k] += (s0 * Fh[j0, k] + s1 * Fh[j1, k]) + (s2 * Fh[j2, k] + s3 * Fh[j3, k])
+                if add_b:
+                    for k in range(d): bh[i, k] += (Fh[j0, k] + Fh[j1, k]) + (Fh[j2, k] + Fh[j3, k])
                 jj += 4
             while jj < e:  # (the row's last few)
                 j, s = cols[jj], zero
                 for k in range(d): s += Fh[j, k] * p[k]
                 s *= w[jj]
                 for k in range(d): Ap[k] += s * Fh[j, k]
+                if add_b:
+                    for k in range(d): bh[i, k] += Fh[j, k]
                 jj += 1
-            pAp = zero
-            for k in range(d): pAp += p[k] * Ap[k]
-            alpha = rz / max(pAp, tiny)
-            rz_new, rr = zero, zero
-            for k in range(d):
-                xh[i, k] += alpha * p[k]; r[k] -= alpha * Ap[k]; z[k] = r[k] * minv[k]
-                rz_new += r[k] * z[k]; rr += r[k] * r[k]
-            beta = rz_new / max(rz, tiny)
-            rz = rz_new
-            for k in range(d): p[k] = z[k] + beta * p[k]
-            it += 1
+            if first:  # r = b̂ − Â x̂, z = D⁻¹r, p = z
+                first, bb = False, zero
+                for k in range(d): bb += bh[i, k] * bh[i, k]
+                if bb == 0: empty = True; break  # no positives: x = 0 exactly (below)
+                stop = bb * tol * tol
+                for k in range(d):
+                    r[k] = bh[i, k] - Ap[k]; z[k] = r[k] * minv[k]; p[k] = z[k]; rz += r[k] * z[k]; rr += r[k] * r[k]
+            else:  # one CG step
+                pAp = zero
+                for k in range(d): pAp += p[k] * Ap[k]
+                alpha = rz / max(pAp, tiny)
+                rz_new, rr = zero, zero
+                for k in range(d):
+                    xh[i, k] += alpha * p[k]; r[k] -= alpha * Ap[k]; z[k] = r[k] * minv[k]
+                    rz_new += r[k] * z[k]; rr += r[k] * r[k]
+                beta = rz_new / max(rz, tiny)
+                rz = rz_new
+                for k in range(d): p[k] = z[k] + beta * p[k]
+                it += 1
+            if not (rr > stop and it < max_iter): break
+        if empty:
+            for k in range(d): xh[i, k] = zero
         left[i] = rr > stop
 
 def _warm_cg(dt:torch.dtype) -> None:  # one tiny solve
