@@ -162,7 +162,7 @@ def update_rows(
         prob = _row_problem(model, index, kind, r, G, F)
         lay = (lambda ptr=prob.ptr, full=full: index.layout(kind, ptr, model.d, full)) if solver == 'ah' else None
         if full: X.copy_(solve_rows(prob, X, solver, layout=lay, **solver_kw))  # the whole side: no gather, no scatter
-        else: X[prob.rows] = solve_rows(prob, X[prob.rows], solver, layout=lay, **solver_kw).to(X.dtype)
+        else: X.index_copy_(0, prob.rows, solve_rows(prob, X.index_select(0, prob.rows), solver, layout=lay, **solver_kw).to(X.dtype))
     return n
 
 # %% ../nbs/05c_alteraser.ipynb #2e5c48e1

@@ -19,8 +19,8 @@ from .model import ENMF
 from .train import fit
 
 # %% auto #0
-__all__ = ['KERNEL_DTYPES', 'patch_to', 'demo_request', 'check_request', 'Shape', 'pad_layout', 'RowIndex', 'compiled',
-           'compiled_for', 'as_numpy']
+__all__ = ['KERNEL_DTYPES', 'patch_to', 'demo_request', 'unique_sorted', 'check_request', 'Shape', 'pad_layout', 'RowIndex',
+           'compiled', 'compiled_for', 'as_numpy']
 
 # %% ../nbs/05a_index.ipynb #484ce630
 def patch_to(cls:type) -> Callable:
@@ -57,6 +57,14 @@ def _pairs_array(forget_pairs) -> np.ndarray:
         if a.dtype.kind == 'f' and np.all(np.isfinite(a)) and np.all(a == np.round(a)): a = a.astype(np.int64)
         else: raise ValueError(f'forget_pairs must hold integer user/item indices, got dtype {a.dtype}')
     return a.astype(np.int64)
+
+def unique_sorted(a:np.ndarray, counts:bool=False) -> np.ndarray|tuple[np.ndarray, np.ndarray]:
+    "`np.unique(a)` (and its counts) of a 1-d array by one sort: numpy 2's hashing `np.unique` takes 5× longer on a request's few hundred ids."
+    s = np.sort(a)
+    first = np.empty(len(s), np.bool_); first[:1] = True; np.not_equal(s[1:], s[:-1], out=first[1:])
+    if not counts: return s[first]
+    at = np.flatnonzero(first)
+    return s[at], np.diff(np.append(at, len(s)))
 
 def check_request(
     model:ENMF,  # the trained model Θ_a

@@ -14,7 +14,7 @@ from tqdm import tqdm
 from .ah import KERNEL_WARM_UPS
 from .alteraser import (Clock, ErasureRule, StoppingRule, _erasing_passes, _features, _gram, _loss_fn, _pair_scores,
                              _row_problem, update_rows)
-from .index import RowIndex, _ptr, as_numpy, compiled, compiled_for, patch_to
+from .index import RowIndex, _ptr, as_numpy, compiled, compiled_for, patch_to, unique_sorted
 from .model import ENMF, RowProblem
 
 # %% auto #0
@@ -82,6 +82,7 @@ class RowDrift:
         self._W = None  # (B or 1, d) 1/(s_i Λ_f + λ): the weights of B_f⁻¹'s norm in Ê's eigenbasis (`W`), until a re-basis
         self._dGh = None  # (d, d) (G − G_f) V_f, the Gram term's matrix in G_f's eigenbasis (`dGh`), until G moves
         self._s, self._s1 = None, None  # (B,) every row's s_i (`s`); their one value when all are the same (else None)
+        self._seen = None  # (B,) bool, all false between calls: `other_changed`'s compiled loop marks the rows it touches
         self._Fh = None  # (n_other, d) F̂ = F V_f: the other side's features in Ê's eigenbasis, for the solves (`Fh`), made
         # when first needed and kept current by `other_changed`, until a fold changes the basis
         # (the _f of `eig_f`, `mu_f`, V_f, Λ_f, B_f names that basis: G_f's eigenbasis, or an earlier G_b's after a fold kept it)
@@ -280,8 +281,10 @@ def other_changed(self,
     X = self.X
     before, after = self.F.index_select(0, rows), self.features(rows)  # (k, d) the kept features, and the model's now
     if G is None:  # Gram of the moved rows, new minus old (weighted by c_v when the moved rows are items)
-        cw = self.model.c.index_select(0, rows)[:, None].to(X.dtype) if self.kind == 'user' else 1
-        G = self.G + (after * cw).T @ after - (before * cw).T @ before
+        if self.kind == 'user':  # (two products added into a copy of G)
+            cw = self.model.c.index_select(0, rows)[:, None].to(X.dtype)
+            G = torch.addmm(self.G, (after * cw).T, after).addmm_((before * cw).T, before, alpha=-1)
+        else: G = torch.addmm(self.G, after.T, after).addmm_(before.T, before, alpha=-1)
     self.G, self.rotation, self._eig, self._dGh = G, None, None, None  # (every row's Gram term follows from G: `gram_term`)
     if len(rows) == 0: return
     if self._shared: self.F, self._shared = self.F.clone(), False  # the state's copy is never written
@@ -292,12 +295,12 @@ def other_changed(self,
     if self._Fh is not None: self._Fh.index_copy_(0, rows, ah)  # (F̂ = F V_f for the solves: kept current)
     k = compiled_for(_drift_kernel, X) if X.is_contiguous() and E.is_contiguous() else None  # (E written in place)
     if k is not None:  # one compiled loop over the positives (below)
-        seen, touched = torch.zeros(X.shape[0], dtype=torch.bool), torch.empty(len(oidx), dtype=torch.long)
-        i64, f = (lambda t: as_numpy(t, torch.long)), (lambda t: as_numpy(t, X.dtype))
+        if self._seen is None: self._seen = np.zeros(X.shape[0], np.bool_)  # (all false between calls: the kernel clears it)
+        touched, f = np.empty(len(oidx), np.int64), (lambda t: as_numpy(t, X.dtype))
         x = X.detach().numpy()
-        n = k(i64(optr), i64(oidx), i64(rows), f(before), f(after), f(bh), f(ah), x, E.numpy(), f(self.model.c),
-              self.kind == 'user', x.dtype.type(1), seen.numpy(), touched.numpy())
-        self._dirty.append(touched[:n])
+        n = k(as_numpy(optr, torch.long), as_numpy(oidx, torch.long), as_numpy(rows, torch.long), f(before), f(after), f(bh), f(ah), x, E.numpy(),
+              f(self.model.c), self.kind == 'user', x.dtype.type(1), self._seen, touched)
+        self._dirty.append(torch.from_numpy(touched[:n]))
         return
     t = torch.repeat_interleave(torch.arange(len(rows), device=X.device), optr[1:] - optr[:-1])  # (nnz_T,) moved row
     B = X.shape[0]
@@ -338,6 +341,7 @@ def _drift_kernel(optr, oidx, rows, before, after, before_h, after_h, X, E, c, w
                 for k in range(d): E[i, k] += an * after_h[t, k] - ao * before_h[t, k]
                 if not seen[i]: seen[i] = True; touched[n] = i; n += 1
             jj += m
+    for t in range(n): seen[touched[t]] = False  # (clear for the next call)
     return n
 
 def _warm_drift(dt:torch.dtype) -> None:  # one tiny update
@@ -354,7 +358,9 @@ KERNEL_WARM_UPS.append(_warm_drift)
 def settled(self, rows:Tensor) -> None:
     "These rows were just re-solved: their residual (≈ 0) is their new reference (E_i = −Gram term: Δ_i = 0)."
     if self._E is None and self._gone is None and self.G is self._Gf: return  # no drift anywhere yet
-    self.Eh.index_copy_(0, rows, -self.gram_h(rows)); self._dirty.append(rows); self._moved.append(rows)
+    if self.G is self._Gf: self.Eh.index_fill_(0, rows, 0)  # (no Gram term since the fold)
+    else: self.Eh.index_copy_(0, rows, torch.mm(self.X.index_select(0, rows), self.dGh).mul_(-self._scale(rows)))  # −`gram_h`
+    self._dirty.append(rows); self._moved.append(rows)
 
 @patch_to(RowDrift)
 def _enorm(self, rows:Tensor|None, M:Tensor, eig:tuple) -> Tensor:  # (k,)
@@ -384,11 +390,15 @@ def spectral_bound(
     squarings:int=4,  # k: the bound is within r^(1/2^(k+1)) of ‖M‖₂ for M of rank r (1.14 for k = 4, d = 64)
 ) -> float:  # ≥ ‖M‖₂
     "An upper bound on ‖M‖₂ by repeated squaring, ‖M^(2^k)‖_F^(1/2^k): k d³ flops and no eigendecomposition."
-    M = M.double(); a = float(torch.linalg.matrix_norm(M))
+    X = M.detach().cpu().numpy().astype(np.float64)  # (a copy, on the host: d × d)
+    a = math.sqrt(float(np.vdot(X, X)))  # ‖M‖_F
     if a == 0 or not math.isfinite(a): return a
-    M = M / a  # ‖M‖_F = 1, so ‖M‖₂ ≥ 1/√r and M^(2^k) neither overflows nor underflows in float64 (r^(-2^(k-1)) ≥ 1e-15)
-    for _ in range(squarings): M = M @ M
-    return a * float(torch.linalg.matrix_norm(M)) ** (1 / 2**squarings) * (1 + 1e-12)  # (rounding: never below the norm)
+    delta = X.shape[0] ** 1.5 * 2.0**-24  # (below) float32's relative error in each squaring's norm: d·u·√d
+    single = delta <= 1e-3  # (d ≤ 10,000)
+    X = (X * (1 / a)).astype(np.float32) if single else X / a  # ‖X‖_F = 1: ‖X‖₂ ≥ 1/√r, no overflow, no underflow
+    for _ in range(squarings): X = X @ X
+    X = X.astype(np.float64)
+    return a * math.sqrt(float(np.vdot(X, X))) ** (1 / 2**squarings) * (1 + (4 * delta if single else 1e-12))  # (never below the norm)
 
 @patch_to(RowDrift)
 def _lazy_factor(self, s:Tensor, g:float) -> tuple[Tensor, Tensor]:  # (B or k,) each
@@ -618,8 +628,8 @@ def alteraser_local(
         with clock.off(): return L()
     points.append((clock(), loss()))  # the start
     score = _pair_scores(model, forget_pairs); s0 = score()  # D_f's scores at the start (for a handover's erasure rule)
-    users = torch.as_tensor(np.unique(forget_pairs[:, 0]), device=dev)  # round 1: the forgetting users
-    erase = torch.as_tensor(np.unique(forget_pairs[:, 1]), device=dev) if erase_items else None  # ... and D_f's items
+    users = torch.as_tensor(unique_sorted(forget_pairs[:, 0]), device=dev)  # round 1: the forgetting users
+    erase = torch.as_tensor(unique_sorted(forget_pairs[:, 1]), device=dev) if erase_items else None  # ... and D_f's items
     solved, moved = {'users': 0, 'items': 0}, {'user': [], 'item': []}
     reason = f'max_passes={rule.max_passes} reached'
     def resolve(kind, rows, mine, other):  # re-solve `rows` exactly; the other side's drift follows their move

@@ -20,7 +20,7 @@ from .alteraser import (Clock, ErasureRule, ForgetReport, StoppingRule, _fit_wit
                              alteraser, retrain_als, retrain_exact, update_rows)
 from .data import Interactions
 from .heap import c_library
-from .index import RowIndex, Shape, _pairs_array, check_request, patch_to
+from .index import RowIndex, Shape, _pairs_array, check_request, patch_to, unique_sorted
 from .local import ModelState, RowDrift, alteraser_local, row_residuals
 from .model import ENMF
 from .train import fit
@@ -238,7 +238,7 @@ def _user_ids(users, n:int) -> np.ndarray:
     if u.dtype.kind not in 'iu':
         if u.dtype.kind == 'f' and np.all(np.isfinite(u)) and np.all(u == np.round(u)): u = u.astype(np.int64)
         else: raise ValueError(f'users must be integer user indices, got dtype {u.dtype}')
-    u = np.unique(u.astype(np.int64))
+    u = unique_sorted(u.astype(np.int64))
     if u[0] < 0 or u[-1] >= n: raise ValueError(f'user ids out of range (0..{n - 1}), e.g. {int(u[0] if u[0] < 0 else u[-1])}')
     return u
 
@@ -267,7 +267,7 @@ def request(self,
         i = int(np.flatnonzero(bad)[0])
         raise ValueError(f'{int(bad.sum())} forget pairs have ids out of range (users 0..{ix.n["user"] - 1}, items 0..{ix.n["item"] - 1}), '
                          f'e.g. ({u[i]}, {v[i]})')
-    key = np.unique(u * ix.n['item'] + v)  # distinct pairs, sorted by (user, item): 10× faster than np.unique(axis=0)
+    key = unique_sorted(u * ix.n['item'] + v)  # distinct pairs, sorted by (user, item): 10× faster than np.unique(axis=0)
     p = np.stack([key // ix.n['item'], key % ix.n['item']], 1)
     u, v = p[:, 0], p[:, 1]
     ut, vt = torch.as_tensor(u, device=dev), torch.as_tensor(v, device=dev)
@@ -276,7 +276,7 @@ def request(self,
         miss = p[~ok]
         raise ValueError(f'{len(miss)} of {len(p)} forget pairs are not in the training data (never there, or forgotten by an '
                          f'earlier request), e.g. {[tuple(map(int, q)) for q in miss[:5]]}')
-    uu, lost = np.unique(u, return_counts=True)
+    uu, lost = unique_sorted(u, counts=True)
     empty = uu[lost == ix.remaining('user', torch.as_tensor(uu, device=dev)).cpu().numpy()]
     if len(empty):
         raise ValueError(f'{len(empty)} users would lose all of their training data (e.g. user {int(empty[0])}): their embedding would '
