@@ -227,7 +227,7 @@ def ah_solve(
 ) -> Tensor:  # (B, d) row minimisers x_i = A_i⁻¹ b_i
     "AH-Newton step for every row, in the eigen-rotated Gram form: preconditioned CG (default) or Woodbury/Cholesky."
     if how not in AH_HOW: raise ValueError(f'unknown AH path {how!r}: choose one of {AH_HOW}')
-    if bool((prob.w < 0).any()) or (prob.lam <= 0):  # structure missing: explicit Hessians + robust batched Cholesky
+    if (len(prob.w) and float(prob.w.amin()) < 0) or (prob.lam <= 0):  # structure missing: explicit Hessians + robust batched Cholesky
         return batched_cholesky_solve(*prob.system())[0]
     kernel = how == 'cg' and compiled_for(_cg_rows_kernel, prob.F) is not None  # the compiled loop sums b̂ itself
     V, D, Fh, bh, cols, O = _rotate(prob, rotation, b=not kernel or X0 is None)

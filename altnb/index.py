@@ -5,6 +5,7 @@
 # %% ../nbs/05a_index.ipynb #dbbb8cff
 from __future__ import annotations
 import copy
+import functools
 import math
 import os
 from dataclasses import dataclass
@@ -19,14 +20,22 @@ from .model import ENMF
 from .train import fit
 
 # %% auto #0
-__all__ = ['KERNEL_DTYPES', 'patch_to', 'demo_request', 'unique_sorted', 'check_request', 'Shape', 'pad_layout', 'RowIndex',
-           'compiled', 'compiled_for', 'as_numpy']
+__all__ = ['KERNEL_DTYPES', 'patch_to', 'no_grad', 'demo_request', 'unique_sorted', 'check_request', 'Shape', 'pad_layout',
+           'RowIndex', 'compiled', 'compiled_for', 'as_numpy']
 
 # %% ../nbs/05a_index.ipynb #484ce630
 def patch_to(cls:type) -> Callable:
     "Decorator: define the function as a method of `cls` (fastcore's `patch_to`, without the dependency)."
     def add(f:Callable) -> Callable: setattr(cls, f.__name__, f); return f
     return add
+
+def no_grad(fn:Callable) -> Callable:
+    "`torch.no_grad()` as a decorator that enters no context when gradients are off already (inside another such call): the row-level steps of a request make some twenty of these calls."
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        if not torch.is_grad_enabled(): return fn(*args, **kwargs)
+        with torch.no_grad(): return fn(*args, **kwargs)
+    return run
 
 # %% ../nbs/05a_index.ipynb #642f820d
 def demo_request(seed:int=0) -> tuple[Interactions, np.ndarray, ENMF, np.ndarray, Split]:  # D_a, D_f, model, forgetting users, split

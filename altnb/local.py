@@ -14,7 +14,7 @@ from tqdm import tqdm
 from .ah import KERNEL_WARM_UPS
 from .alteraser import (Clock, ErasureRule, StoppingRule, _erasing_passes, _features, _gram, _loss_fn, _pair_scores,
                              _row_problem, update_rows)
-from .index import RowIndex, _ptr, as_numpy, compiled, compiled_for, patch_to, unique_sorted
+from .index import RowIndex, _ptr, as_numpy, compiled, compiled_for, no_grad, patch_to, unique_sorted
 from .model import ENMF, RowProblem
 
 # %% auto #0
@@ -22,7 +22,7 @@ __all__ = ['DIRECT_ROWS', 'DIRECT_FLOPS', 'row_residuals', 'ModelState', 'RowDri
            'alteraser_local']
 
 # %% ../nbs/05d_local.ipynb #f53fa547
-@torch.no_grad()
+@no_grad
 def row_residuals(
     model:ENMF,  # the model (read, never written)
     index:RowIndex,  # CSR of the data (D_r, or D_a for the original's reference)
@@ -34,7 +34,7 @@ def row_residuals(
 
 class ModelState:
     "What every request on one model needs from the whole model, made once: per side, the fixed side's features and their Gram matrix; for the users' first solve, the rotated form."
-    @torch.no_grad()
+    @no_grad
     def __init__(self,
                  model:ENMF,  # the trained model (read, never written)
                  index:RowIndex,  # the index of its training data D_a (`RowIndex.of`)
@@ -55,7 +55,7 @@ class RowDrift:
     fold_at:float = 0.25  # fold the Gram term into every row when the bound lets more than this share of the rows through
     rebase_at:float = 0.1  # a fold keeps Ê's eigenbasis while every row's ε_i = s_i‖G − G_b‖₂/(s_iμ_b + λ) stays at most this
 
-    @torch.no_grad()
+    @no_grad
     def __init__(self,
                  model:ENMF,  # the model (read, never written here)
                  index:RowIndex,  # CSR of D_r
@@ -223,7 +223,7 @@ def _weights(self, i:Tensor, j:Tensor) -> Tensor:  # (k,) weight 1 − c_v of po
 
 # %% ../nbs/05d_local.ipynb #ed525fa2
 @patch_to(RowDrift)
-@torch.no_grad()
+@no_grad
 def deleted(self,
             pairs:np.ndarray,  # (k, 2) (user, item) positives removed by the request; call before anything moves
            ) -> None:
@@ -261,7 +261,7 @@ def _warm_deleted(dt:torch.dtype) -> None:  # one tiny update
 KERNEL_WARM_UPS.append(_warm_deleted)
 
 @patch_to(RowDrift)
-@torch.no_grad()
+@no_grad
 def request(self,
             pairs:np.ndarray,  # (k, 2) (user, item) positives the data just lost
             index:RowIndex,  # the index of the data without them (this drift's data from now on)
@@ -272,7 +272,7 @@ def request(self,
 
 # %% ../nbs/05d_local.ipynb #a37fc416
 @patch_to(RowDrift)
-@torch.no_grad()
+@no_grad
 def other_changed(self,
                   rows:Tensor,  # (k,) rows of the other side that moved (the model holds them moved)
                   G:Tensor|None=None,  # the other side's new Gram matrix (None: updated from the move, O(k·d²))
@@ -354,7 +354,7 @@ KERNEL_WARM_UPS.append(_warm_drift)
 
 # %% ../nbs/05d_local.ipynb #a1d83a68
 @patch_to(RowDrift)
-@torch.no_grad()
+@no_grad
 def settled(self, rows:Tensor) -> None:
     "These rows were just re-solved: their residual (≈ 0) is their new reference (E_i = −Gram term: Δ_i = 0)."
     if self._E is None and self._gone is None and self.G is self._Gf: return  # no drift anywhere yet
@@ -376,7 +376,7 @@ def _hnorm(self, rows:Tensor|None, Mh:Tensor) -> Tensor:  # (k,)
     return (Mh * Mh * (W if rows is None or len(W) == 1 else W.index_select(0, rows))).sum(1).sqrt()
 
 @patch_to(RowDrift)
-@torch.no_grad()
+@no_grad
 def move_bound(self,
                rows:Tensor,  # (k,) rows
                D:Tensor,  # (k, d) their drift Δ_i
@@ -390,8 +390,10 @@ def spectral_bound(
     squarings:int=4,  # k: the bound is within r^(1/2^(k+1)) of ‖M‖₂ for M of rank r (1.14 for k = 4, d = 64)
 ) -> float:  # ≥ ‖M‖₂
     "An upper bound on ‖M‖₂ by repeated squaring, ‖M^(2^k)‖_F^(1/2^k): k d³ flops and no eigendecomposition."
-    X = M.detach().cpu().numpy().astype(np.float64)  # (a copy, on the host: d × d)
-    a = math.sqrt(float(np.vdot(X, X)))  # ‖M‖_F
+    X = M.detach().cpu().numpy()  # (on the host: d × d)
+    a = math.sqrt(float(np.vdot(X, X)))  # ‖M‖_F: only a scale (its rounding cancels: a·‖(M/a)^(2^k)‖^(1/2^k))
+    if not 0 < a < math.inf and X.dtype != np.float64:  # (squares past float32's range, either way: again in float64)
+        X = X.astype(np.float64); a = math.sqrt(float(np.vdot(X, X)))
     if a == 0 or not math.isfinite(a): return a
     delta = X.shape[0] ** 1.5 * 2.0**-24  # (below) float32's relative error in each squaring's norm: d·u·√d
     single = delta <= 1e-3  # (d ≤ 10,000)
@@ -408,7 +410,7 @@ def _lazy_factor(self, s:Tensor, g:float) -> tuple[Tensor, Tensor]:  # (B or k,)
     return torch.reciprocal((1 - eps).clamp_min(1e-12).sqrt() * (s * max(mu_f - g, 0.0) + lam).sqrt()), eps  # μ ≥ μ_f − g (Weyl)
 
 @patch_to(RowDrift)
-@torch.no_grad()
+@no_grad
 def move_bound_f(self,
                  rows:Tensor,  # (k,) rows
                  D:Tensor,  # (k, d) their drift Δ_i
@@ -460,7 +462,7 @@ def _check(self, cand:Tensor, gtol:float, gb:float) -> Tensor:  # (k,) the candi
     return cand.masked_select(over | (eps >= 1))
 
 @patch_to(RowDrift)
-@torch.no_grad()
+@no_grad
 def select(self, gtol:float) -> Tensor:  # (k,) rows whose `move_bound_f` exceeds gtol·‖x_i‖, ascending
     "Rows the drift may move by more than gtol of themselves: a bound from per-row norms kept current screens every row in O(B), `move_bound_f` decides on the candidates."
     if self._E is None and self._gone is None and self.G is self._Gf:  # no drift yet
@@ -528,7 +530,7 @@ KERNEL_WARM_UPS.append(_warm_screen)
 # %% ../nbs/05d_local.ipynb #b6e9b384
 DIRECT_ROWS, DIRECT_FLOPS = 16, 2**24  # blocks of at most this many rows and Hessian flops (Σ nnz_i·d²) are solved by Cholesky
 
-@torch.no_grad()
+@no_grad
 def solve_small(
     prob:RowProblem,  # a block's row problems, b included (`_row_problem`; b handed over or made)
 ) -> Tensor|None:  # (B, d) the rows' minimisers x_i = A_i⁻¹b_i; None when the block is too big for this (nothing done)
@@ -602,6 +604,7 @@ def _warm_small(dt:torch.dtype) -> None:  # one tiny solve
 KERNEL_WARM_UPS.append(_warm_small)
 
 # %% ../nbs/05d_local.ipynb #6530c2c3
+@no_grad
 def alteraser_local(
     model:ENMF,  # warm start Θ_a; updated in place
     du:RowDrift,  # the users' drift on D_r, told of the request (`RowDrift.request`, or built on D_r's derived index)
@@ -637,7 +640,7 @@ def alteraser_local(
         if len(rows) <= DIRECT_ROWS:  # a few rows: solved exactly by Cholesky, no eigenbasis of G needed
             x = solve_small(_row_problem(model, index, kind, rows, mine.G, mine.F))
         if x is not None:
-            with torch.no_grad(): (model.P if kind == 'user' else model.Q).index_copy_(0, rows, x)
+            (model.P if kind == 'user' else model.Q).index_copy_(0, rows, x)
         else: update_rows(model, index, kind, rows, 'ah', batch_rows, G=mine.G, F=mine.F, rotation=mine.solve_rotation, **solver_kw)
         solved[kind + 's'] += len(rows)
         mine.settled(rows); moved[kind].append(rows)
