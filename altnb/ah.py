@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .index import KERNEL_DTYPES, RowIndex, _cut, _warm_block, as_numpy, compiled, compiled_for, pad_layout
+from .index import KERNEL_DTYPES, RowIndex, _cut, _warm_block, _warm_take, as_numpy, compiled, compiled_for, pad_layout
 from .model import RowProblem
 from .solvers import batched_cholesky_solve, hf_newton, hvp_autograd
 
@@ -190,7 +190,7 @@ def load_kernels(dtypes:tuple=(torch.float32,)) -> float:  # seconds it took (0.
     "Load (or compile, the first time ever) the compiled kernels for these dtypes now, so that no request pays for it."
     t0 = time.perf_counter()
     if compiled(_cg_rows_kernel) is None: return 0.0
-    _warm_block()  # (the index's cut: integers only)
+    _warm_block(); _warm_take()  # (the index's cut and a request's check: integers only)
     for dt in dtypes:
         if dt not in KERNEL_DTYPES: continue  # (the kernels never run in another)
         for warm in KERNEL_WARM_UPS: warm(dt)

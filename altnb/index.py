@@ -394,6 +394,67 @@ def mask_(self,
     self._forget_layouts()
     return self
 
+# %% ../nbs/05a_index.ipynb #c4d2a8b3
+def _take_kernel(P, I, alive_u, alive_i, perm, dead_u, dead_i, n_items, u, v, out):
+    "`RowIndex.take_`'s pass: the pairs' keys sorted and made distinct, each found alive in its user's row, no user emptied; then masked (alive, dead) and written to `out`. Returns how many, or -1 with nothing changed."
+    n_users, k = len(P) - 1, len(u)
+    key = np.empty(k, np.int64)
+    for t in range(k):
+        if u[t] < 0 or u[t] >= n_users or v[t] < 0 or v[t] >= n_items: return -1
+        key[t] = u[t] * n_items + v[t]
+    key.sort()
+    m = 0
+    for t in range(k):  # (distinct keys, in place)
+        if t == 0 or key[t] != key[t - 1]: key[m] = key[t]; m += 1
+    at = np.empty(m, np.int64)
+    for t in range(m):  # each pair by a binary search in its user's row (sorted by item), alive
+        r, c = key[t] // n_items, key[t] % n_items
+        lo, hi = P[r], P[r + 1]
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if I[mid] < c: lo = mid + 1
+            else: hi = mid
+        if lo >= P[r + 1] or I[lo] != c or not alive_u[lo]: return -1
+        at[t] = lo
+    t = 0
+    while t < m:  # each user's run of pairs (the keys are sorted by user): not all it has left
+        r, e = key[t] // n_items, t
+        while e < m and key[e] // n_items == r: e += 1
+        if e - t >= P[r + 1] - P[r] - dead_u[r]: return -1
+        t = e
+    for t in range(m):  # every rule holds: mask
+        r, c = key[t] // n_items, key[t] % n_items
+        alive_u[at[t]], alive_i[perm[at[t]]] = False, False
+        dead_u[r] += 1; dead_i[c] += 1
+        out[t, 0], out[t, 1] = r, c
+    return m
+
+@patch_to(RowIndex)
+def take_(self,
+          pairs:np.ndarray,  # (k, 2) int64 (user, item) pairs of a request (`_pairs_array`)
+         ) -> np.ndarray|None:  # (m, 2) D_f, distinct and sorted; None: a rule failed (or no compiled pass here), nothing changed
+    "Validate a request and mask it out of this index in one compiled pass on the CPU (`_take_kernel`): `Eraser.request`'s rules, then `mask_`."
+    P = self.ptr['user']
+    k = compiled(_take_kernel) if P.device.type == 'cpu' else None
+    if k is None: return None
+    _, perm = self.search_arrays()
+    if self.alive is None:  # the first mask: O(nnz) once per index (all alive, none dead: the same index)
+        self.alive = {c: torch.ones(len(self._key), dtype=torch.bool) for c in ('user', 'item')}
+        self.dead = {c: torch.zeros(self.n[c], dtype=torch.long) for c in ('user', 'item')}
+    out = np.empty((len(pairs), 2), np.int64)
+    m = k(P.numpy(), self.idx['user'].numpy(), self.alive['user'].numpy(), self.alive['item'].numpy(), perm.numpy(),
+          self.dead['user'].numpy(), self.dead['item'].numpy(), self.n['item'], np.ascontiguousarray(pairs[:, 0], np.int64),
+          np.ascontiguousarray(pairs[:, 1], np.int64), out)
+    if m < 0: return None
+    self.data = Shape(self.n['user'], self.n['item'], len(self.data) - m)
+    self._forget_layouts()
+    return out[:m]
+
+def _warm_take() -> None:  # one tiny request
+    i = lambda *v: np.array(v, np.int64)
+    compiled(_take_kernel)(i(0, 2), i(0, 1), np.ones(2, np.bool_), np.ones(2, np.bool_), i(0, 1), i(0), i(0, 0), 2, i(0), i(0),
+                           np.zeros((1, 2), np.int64))
+
 # %% ../nbs/05a_index.ipynb #2012a15a
 @patch_to(RowIndex)
 def layout(self, kind:str, ptr:Tensor, d:int, full:bool) -> list:

@@ -306,10 +306,13 @@ def forget(self,
     spec = method_of(method); spec.check(method, options)
     if not _number(1, integer=True)(batch_rows): raise ValueError(f'batch_rows must be an integer >= 1, got {batch_rows!r}')
     if self._changed(): self._model.check_finite('unlearn from'); self._drifts = None; self._snapshot()  # edited since the last call
-    D_f = self.request(pairs, users)
     rebuilt = spec.uses_drifts and self._drifts is None
-    if rebuilt: self._make_drifts()  # (made on the data before the request, then told of it)
-    ix = self.index.mask_(D_f)
+    D_f = self.index.take_(_pairs_array(pairs)) if users is None and pairs is not None and not rebuilt else None
+    if D_f is not None: ix = self.index  # validated and masked in one pass
+    else:  # the checks one by one (and the error, when one fails)
+        D_f = self.request(pairs, users)
+        if rebuilt: self._make_drifts()  # (made on the data before the request, then told of it)
+        ix = self.index.mask_(D_f)
     try:
         if spec.uses_drifts:
             for g in self._drifts: g.request(D_f, ix)
