@@ -112,10 +112,10 @@ class Clock:
         finally: self.paused += time.perf_counter() - t
 
     def mark(self, trace:list, loss:float, model:ENMF|None=None) -> None:
-        "Append (seconds, loss) to `trace`; then, off the clock, show `model` to the observer."
+        "Append (seconds, loss) to `trace`; then, off the clock and with gradients on (as in the caller's own code, whatever mode the method runs in), show `model` to the observer."
         trace.append((self(), float(loss)))
         if self.observe is not None and model is not None:
-            with self.off(): self.observe(len(trace) - 1, trace[-1][0], model)
+            with self.off(), torch.enable_grad(): self.observe(len(trace) - 1, trace[-1][0], model)
 
 def _time_to_target(trace:list, target:float|None) -> tuple[float|None, bool]:
     "First time after the start at which the loss met `target`, and whether the start already met it."
