@@ -19,7 +19,7 @@ from .model import ENMF, RowProblem
 
 # %% auto #0
 __all__ = ['DIRECT_ROWS', 'DIRECT_FLOPS', 'row_residuals', 'ModelState', 'RowDrift', 'spectral_bound', 'solve_small',
-           'alteraser_local']
+           'solve_small_rows', 'alteraser_local']
 
 # %% ../nbs/05d_local.ipynb #f53fa547
 @no_grad
@@ -529,6 +529,7 @@ KERNEL_WARM_UPS.append(_warm_screen)
 
 # %% ../nbs/05d_local.ipynb #b6e9b384
 DIRECT_ROWS, DIRECT_FLOPS = 16, 2**24  # blocks of at most this many rows and Hessian flops (Σ nnz_i·d²) are solved by Cholesky
+_NO_ROWS = np.zeros(0, np.int64)
 
 @no_grad
 def solve_small(
@@ -542,7 +543,8 @@ def solve_small(
         x, make_b = torch.empty(prob.B, d, dtype=prob.F.dtype), not prob.has_b
         b = torch.empty_like(x) if make_b else prob.b.to(x.dtype).contiguous()
         bad = k(as_numpy(prob.ptr, torch.long), as_numpy(prob.idx, torch.long), f(prob.w), f(prob.F), f(prob.G), f(prob.s),
-                x.numpy().dtype.type(prob.lam), b.numpy(), make_b, np.empty((d, d), x.numpy().dtype), x.numpy())
+                x.numpy().dtype.type(prob.lam), b.numpy(), make_b, np.empty((d, d), x.numpy().dtype), x.numpy(),
+                x.numpy()[0, :0], _NO_ROWS, True)  # (w and s given: no item weights, no rows)
         if bad < 0: return x
         # (a Hessian not positive definite in this arithmetic: the batched path below meets it too, and raises)
     Z = prob.Fg * prob.w.sqrt()[:, None]  # (nnz, d) √w_ij f̃_j (w = 1 − c ≥ 0)
@@ -554,13 +556,15 @@ def solve_small(
 
 
 # %% ../nbs/05d_local.ipynb #8d9145c2
-def _small_kernel(ptr, idx, w, F, G, s, lam, b, make_b, A, x):
-    "`solve_small` one row at a time: A_i = s_iG + λI + Σ_j w_ij f̃_j f̃_jᵀ (and b_i = Σ_j f̃_j when make_b), its Cholesky factor in A's lower triangle, two triangular solves into x; returns -1, or the first row whose A_i is not positive definite in this arithmetic."
+def _small_kernel(ptr, idx, w, F, G, s, lam, b, make_b, A, x, item_c, rows, users):
+    "`solve_small` one row at a time: A_i = s_iG + λI + Σ_j w_ij f̃_j f̃_jᵀ (and b_i = Σ_j f̃_j when make_b), its Cholesky factor in A's lower triangle, two triangular solves into x; returns -1, or the first row whose A_i is not positive definite in this arithmetic. w and s given, or (w empty) made from the item weights: w_ij = 1 − c of the item, s_i = 1 for users, c_i for items (`rows` the block's rows)."
     B, d = x.shape
-    zero = lam - lam
+    zero, one, given = lam - lam, lam / lam, w.shape[0] > 0
     for i in range(B):
+        si = s[i] if given else one if users else item_c[rows[i]]
+        wi = zero if given or users else one - item_c[rows[i]]  # (an item's positives all weigh 1 − c_i)
         for a in range(d):
-            for c in range(d): A[a, c] = s[i] * G[a, c]
+            for c in range(d): A[a, c] = si * G[a, c]
             A[a, a] += lam
         if make_b:
             for c in range(d): b[i, c] = zero
@@ -570,10 +574,12 @@ def _small_kernel(ptr, idx, w, F, G, s, lam, b, make_b, A, x):
         jj, e = ptr[i], ptr[i + 1]
         while jj < e:  # the positives' term, four at a time: each row of A is read and written once per four
             n = min(4, e - jj)
-            j0, w0 = idx[jj], w[jj]
-            j1, w1 = (idx[jj + 1], w[jj + 1]) if n > 1 else (j0, zero)  # (past the row's end: weight 0)
-            j2, w2 = (idx[jj + 2], w[jj + 2]) if n > 2 else (j0, zero)
-            j3, w3 = (idx[jj + 3], w[jj + 3]) if n > 3 else (j0, zero)
+            j0 = idx[jj]
+            j1, j2, j3 = idx[jj + 1] if n > 1 else j0, idx[jj + 2] if n > 2 else j0, idx[jj + 3] if n > 3 else j0
+            w0 = w[jj] if given else one - item_c[j0] if users else wi
+            w1 = (w[jj + 1] if given else one - item_c[j1] if users else wi) if n > 1 else zero  # (past the row's end: weight 0)
+            w2 = (w[jj + 2] if given else one - item_c[j2] if users else wi) if n > 2 else zero
+            w3 = (w[jj + 3] if given else one - item_c[j3] if users else wi) if n > 3 else zero
             for a in range(d):
                 t0, t1, t2, t3 = w0 * F[j0, a], w1 * F[j1, a], w2 * F[j2, a], w3 * F[j3, a]
                 for c in range(d): A[a, c] += (t0 * F[j0, c] + t1 * F[j1, c]) + (t2 * F[j2, c] + t3 * F[j3, c])
@@ -599,9 +605,31 @@ def _small_kernel(ptr, idx, w, F, G, s, lam, b, make_b, A, x):
 def _warm_small(dt:torch.dtype) -> None:  # one tiny solve
     z = lambda *s: torch.ones(s, dtype=dt).numpy()
     i = lambda *v: np.array(v, np.int64)
-    compiled(_small_kernel)(i(0, 1), i(0), z(1), z(1, 1), z(1, 1), z(1), z(1)[0], z(1, 1), True, z(1, 1), z(1, 1))
+    compiled(_small_kernel)(i(0, 1), i(0), z(1), z(1, 1), z(1, 1), z(1), z(1)[0], z(1, 1), True, z(1, 1), z(1, 1), z(0), i(), True)
 
 KERNEL_WARM_UPS.append(_warm_small)
+
+# %% ../nbs/05d_local.ipynb #a9f4b6e1
+@no_grad
+def solve_small_rows(
+    model:ENMF,  # the model (read: c and λ)
+    index:RowIndex,  # the data's index: the block's positives are cut from it
+    kind:str,  # 'user' or 'item': whose rows
+    rows:Tensor,  # (B,) the rows
+    G:Tensor,  # (d, d) the fixed side's Gram matrix
+    F:Tensor,  # (n_other, d) the fixed side's rows × h
+) -> Tensor|None:  # (B, d) what `solve_small` gives for these rows; None when it cannot run here (nothing done)
+    "`solve_small` for rows of `index` without a `RowProblem`: the compiled loop reads the block's CSR and the item weights (CPU only)."
+    k = compiled_for(_small_kernel, F)
+    if k is None or len(rows) == 0 or len(rows) > DIRECT_ROWS: return None
+    _, ptr, idx = index.block(kind, rows)
+    d = F.shape[1]
+    if len(idx) * d**2 > DIRECT_FLOPS: return None
+    x = torch.empty(len(rows), d, dtype=F.dtype); xn = x.numpy()
+    f, none = (lambda t: as_numpy(t, F.dtype)), xn[0, :0]
+    bad = k(ptr.numpy(), idx.numpy(), none, f(F), f(G), none, xn.dtype.type(model.lam), np.empty_like(xn), True,
+            np.empty((d, d), xn.dtype), xn, f(model.c), as_numpy(rows, torch.long), kind == 'user')
+    return x if bad < 0 else None  # (a Hessian not positive definite: `solve_small`'s batched path raises)
 
 # %% ../nbs/05d_local.ipynb #6530c2c3
 @no_grad
@@ -638,7 +666,8 @@ def alteraser_local(
     def resolve(kind, rows, mine, other):  # re-solve `rows` exactly; the other side's drift follows their move
         x = None
         if len(rows) <= DIRECT_ROWS:  # a few rows: solved exactly by Cholesky, no eigenbasis of G needed
-            x = solve_small(_row_problem(model, index, kind, rows, mine.G, mine.F))
+            x = solve_small_rows(model, index, kind, rows, mine.G, mine.F)  # (straight from the index on the CPU)
+            if x is None: x = solve_small(_row_problem(model, index, kind, rows, mine.G, mine.F))
         if x is not None:
             (model.P if kind == 'user' else model.Q).index_copy_(0, rows, x)
         else: update_rows(model, index, kind, rows, 'ah', batch_rows, G=mine.G, F=mine.F, rotation=mine.solve_rotation, **solver_kw)
