@@ -11,7 +11,7 @@ import torch
 from torch import Tensor
 from tqdm import tqdm
 
-from .ah import KERNEL_WARM_UPS
+from .ah import AH_HOW, KERNEL_WARM_UPS
 from .alteraser import (Clock, ErasureRule, StoppingRule, _erasing_passes, _features, _gram, _loss_fn, _pair_scores,
                              _row_problem, update_rows)
 from .index import RowIndex, _ptr, as_numpy, compiled, compiled_for, no_grad, patch_to, unique_sorted
@@ -618,18 +618,118 @@ def solve_small_rows(
     rows:Tensor,  # (B,) the rows
     G:Tensor,  # (d, d) the fixed side's Gram matrix
     F:Tensor,  # (n_other, d) the fixed side's rows × h
-) -> Tensor|None:  # (B, d) what `solve_small` gives for these rows; None when it cannot run here (nothing done)
-    "`solve_small` for rows of `index` without a `RowProblem`: the compiled loop reads the block's CSR and the item weights (CPU only)."
+    how:str='cg',  # 'cg': CG preconditioned by the Gram part, from the current rows, to `tol`; 'direct': `solve_small`'s Cholesky
+    tol:float|None=None,  # CG: a row is solved when ‖r_i‖ ≤ tol·‖b_i‖ (None: `ah_solve`'s, 1e-3 in float32, 1e-10 in float64)
+) -> Tensor|None:  # (B, d) the rows' minimisers; None when it cannot run here (nothing done)
+    "A few rows of `index` without a `RowProblem`: the compiled loop reads the block's CSR and the item weights (CPU only)."
+    if how not in AH_HOW: raise ValueError(f'unknown AH path {how!r}: choose one of {AH_HOW}')
     k = compiled_for(_small_kernel, F)
     if k is None or len(rows) == 0 or len(rows) > DIRECT_ROWS: return None
     _, ptr, idx = index.block(kind, rows)
     d = F.shape[1]
     if len(idx) * d**2 > DIRECT_FLOPS: return None
     x = torch.empty(len(rows), d, dtype=F.dtype); xn = x.numpy()
-    f, none = (lambda t: as_numpy(t, F.dtype)), xn[0, :0]
-    bad = k(ptr.numpy(), idx.numpy(), none, f(F), f(G), none, xn.dtype.type(model.lam), np.empty_like(xn), True,
-            np.empty((d, d), xn.dtype), xn, f(model.c), as_numpy(rows, torch.long), kind == 'user')
+    f, none, one = (lambda t: as_numpy(t, F.dtype)), xn[0, :0], xn.dtype.type(1)
+    args = (ptr.numpy(), idx.numpy(), f(F), f(G), one * model.lam, np.empty_like(xn), np.empty((d, d), xn.dtype), xn, f(model.c),
+            as_numpy(rows, torch.long), kind == 'user')  # (b made in the loop)
+    if how == 'cg':
+        X = model.P if kind == 'user' else model.Q
+        tol = (1e-3 if F.dtype == torch.float32 else 1e-10) if tol is None else tol
+        if compiled(_small_cg_kernel)(*args, f(X), one * tol, d) < 0: return x
+        # (a row CG did not finish in d steps, or a Gram part not positive definite: Cholesky for the block)
+    ptr_, idx_, F_, G_, lam_, b_, A_, x_, c_, r_, u_ = args
+    bad = k(ptr_, idx_, none, F_, G_, none, lam_, b_, True, A_, x_, c_, r_, u_)
     return x if bad < 0 else None  # (a Hessian not positive definite: `solve_small`'s batched path raises)
+
+# %% ../nbs/05d_local.ipynb #b2e8d4a6
+def _small_cg_kernel(ptr, idx, F, G, lam, b, M, x, item_c, rows, users, X, tol, max_iter):
+    "`solve_small_rows`' CG, one row at a time, from X[rows[i]]: preconditioner M = s_iG + λI (its Cholesky factor in M's lower triangle, made anew when s_i changes), b_i = Σ_j f̃_j made first, w and s from the item weights; returns -1, or the first row it could not solve (M not positive definite, a direction of no curvature, or not done in max_iter steps)."
+    B, d = x.shape
+    zero, one = lam - lam, lam / lam
+    r, z, p, Ap = np.empty(d, x.dtype), np.empty(d, x.dtype), np.empty(d, x.dtype), np.empty(d, x.dtype)
+    s_prev = -one
+    for i in range(B):
+        si = one if users else item_c[rows[i]]
+        wi = zero if users else one - item_c[rows[i]]  # (an item's positives all weigh 1 − c_i)
+        if si != s_prev:  # M = L Lᵀ, column by column (as `_small_kernel`)
+            for a in range(d):
+                for c in range(d): M[a, c] = si * G[a, c]
+                M[a, a] += lam
+            for k in range(d):
+                for a in range(k, d):
+                    t = M[a, k]
+                    for c in range(k): t -= M[a, c] * M[k, c]
+                    if a == k:
+                        if not t > zero: return i  # (NaN included)
+                        M[k, k] = np.sqrt(t)
+                    else: M[a, k] = t / M[k, k]
+            s_prev = si
+        a0, e = ptr[i], ptr[i + 1]
+        bb = zero
+        for c in range(d): b[i, c] = zero
+        for q in range(a0, e):
+            j = idx[q]
+            for c in range(d): b[i, c] += F[j, c]
+        for c in range(d): bb += b[i, c] * b[i, c]
+        if bb == 0:  # no positives: x = 0 exactly
+            for c in range(d): x[i, c] = zero
+            continue
+        for c in range(d): p[c] = X[rows[i], c]
+        it, rz, first = 0, zero, True
+        while True:  # A p = s_i G p + λp + Σ_j w_ij (f̃_jᵀp) f̃_j: first with p = x_i (the first residual), then once per step
+            for a in range(d):
+                t = zero
+                for c in range(d): t += G[a, c] * p[c]
+                Ap[a] = si * t + lam * p[a]
+            q = a0
+            while q < e:  # four positives at a time, as the other CG loop
+                n = min(4, e - q)
+                j0 = idx[q]
+                j1, j2, j3 = idx[q + 1] if n > 1 else j0, idx[q + 2] if n > 2 else j0, idx[q + 3] if n > 3 else j0
+                t0, t1, t2, t3 = zero, zero, zero, zero
+                for c in range(d):
+                    pc = p[c]
+                    t0 += F[j0, c] * pc; t1 += F[j1, c] * pc; t2 += F[j2, c] * pc; t3 += F[j3, c] * pc
+                w0 = one - item_c[j0] if users else wi
+                w1 = (one - item_c[j1] if users else wi) if n > 1 else zero  # (past the row's end: weight 0)
+                w2 = (one - item_c[j2] if users else wi) if n > 2 else zero
+                w3 = (one - item_c[j3] if users else wi) if n > 3 else zero
+                t0 *= w0; t1 *= w1; t2 *= w2; t3 *= w3
+                for c in range(d): Ap[c] += (t0 * F[j0, c] + t1 * F[j1, c]) + (t2 * F[j2, c] + t3 * F[j3, c])
+                q += n
+            if first:
+                for c in range(d): x[i, c] = p[c]; r[c] = b[i, c] - Ap[c]
+            else:
+                pAp = zero
+                for c in range(d): pAp += p[c] * Ap[c]
+                if not pAp > zero: return i
+                alpha = rz / pAp
+                for c in range(d): x[i, c] += alpha * p[c]; r[c] -= alpha * Ap[c]
+            rr = zero
+            for c in range(d): rr += r[c] * r[c]
+            if rr <= tol * tol * bb: break
+            if it >= max_iter: return i
+            for a in range(d):  # z = M⁻¹r: L y = r, Lᵀz = y
+                t = r[a]
+                for c in range(a): t -= M[a, c] * z[c]
+                z[a] = t / M[a, a]
+            for a in range(d - 1, -1, -1):
+                t = z[a]
+                for c in range(a + 1, d): t -= M[c, a] * z[c]
+                z[a] = t / M[a, a]
+            rz_new = zero
+            for c in range(d): rz_new += r[c] * z[c]
+            beta = zero if first else rz_new / rz
+            for c in range(d): p[c] = z[c] + beta * p[c]
+            rz, first, it = rz_new, False, it + 1
+    return -1
+
+def _warm_small_cg(dt:torch.dtype) -> None:  # one tiny solve
+    z = lambda *s: torch.ones(s, dtype=dt).numpy()
+    i = lambda *v: np.array(v, np.int64)
+    compiled(_small_cg_kernel)(i(0, 1), i(0), z(1, 1), z(1, 1), z(1)[0], z(1, 1), z(1, 1), z(1, 1), z(1) / 2, i(0), True, z(1, 1), z(1)[0], 1)
+
+KERNEL_WARM_UPS.append(_warm_small_cg)
 
 # %% ../nbs/05d_local.ipynb #6530c2c3
 @no_grad
@@ -665,8 +765,8 @@ def alteraser_local(
     reason = f'max_passes={rule.max_passes} reached'
     def resolve(kind, rows, mine, other):  # re-solve `rows` exactly; the other side's drift follows their move
         x = None
-        if len(rows) <= DIRECT_ROWS:  # a few rows: solved exactly by Cholesky, no eigenbasis of G needed
-            x = solve_small_rows(model, index, kind, rows, mine.G, mine.F)  # (straight from the index on the CPU)
+        if len(rows) <= DIRECT_ROWS:  # a few rows: no eigenbasis of G needed (CG preconditioned by the Gram part, or Cholesky)
+            x = solve_small_rows(model, index, kind, rows, mine.G, mine.F, solver_kw.get('ah_how', 'cg'), solver_kw.get('ah_tol'))
             if x is None: x = solve_small(_row_problem(model, index, kind, rows, mine.G, mine.F))
         if x is not None:
             (model.P if kind == 'user' else model.Q).index_copy_(0, rows, x)
