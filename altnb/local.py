@@ -528,7 +528,7 @@ KERNEL_WARM_UPS.append(_warm_screen)
 
 
 # %% ../nbs/05d_local.ipynb #b6e9b384
-DIRECT_ROWS, DIRECT_FLOPS = 16, 2**24  # blocks of at most this many rows and Hessian flops (Σ nnz_i·d²) are solved by Cholesky
+DIRECT_ROWS, DIRECT_FLOPS = 16, 2**24  # blocks of at most this many rows and Hessian flops (Σ nnz_i·d²) are solved row by row, no eigenbasis
 _NO_ROWS = np.zeros(0, np.int64)
 
 @no_grad
@@ -763,7 +763,7 @@ def alteraser_local(
     erase = torch.as_tensor(unique_sorted(forget_pairs[:, 1]), device=dev) if erase_items else None  # ... and D_f's items
     solved, moved = {'users': 0, 'items': 0}, {'user': [], 'item': []}
     reason = f'max_passes={rule.max_passes} reached'
-    def resolve(kind, rows, mine, other):  # re-solve `rows` exactly; the other side's drift follows their move
+    def resolve(kind, rows, mine, other):  # re-solve `rows` (to the AH solver's tolerance); the other side's drift follows their move
         x = None
         if len(rows) <= DIRECT_ROWS:  # a few rows: no eigenbasis of G needed (CG preconditioned by the Gram part, or Cholesky)
             x = solve_small_rows(model, index, kind, rows, mine.G, mine.F, solver_kw.get('ah_how', 'cg'), solver_kw.get('ah_tol'))
