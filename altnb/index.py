@@ -369,6 +369,14 @@ def without(self,
 
 # %% ../nbs/05a_index.ipynb #d1e6e6cd
 @patch_to(RowIndex)
+def _start_masks(self) -> None:
+    "Before the first mask: every pair alive, no row with a dead one (O(nnz), once per index)."
+    if self.alive is not None: return
+    dev = self.ptr['user'].device
+    self.alive = {k: torch.ones(len(self._key), dtype=torch.bool, device=dev) for k in ('user', 'item')}
+    self.dead = {k: torch.zeros(self.n[k], dtype=torch.long, device=dev) for k in ('user', 'item')}
+
+@patch_to(RowIndex)
 def mask_(self,
           pairs:np.ndarray,  # (k, 2) (user, item) positives of this index's data
           restore:bool=False,  # True: bring masked pairs back instead (undo a `mask_`)
@@ -383,9 +391,7 @@ def mask_(self,
         pos = {'user': at, 'item': perm.index_select(0, at)}
     else:
         pos = dict(zip(('user', 'item'), self._masks(u, v)))
-        if self.alive is None:  # the first mask: O(nnz) once per index
-            self.alive = {k: torch.ones(len(self._key), dtype=torch.bool, device=u.device) for k in ('user', 'item')}
-            self.dead = {k: torch.zeros(self.n[k], dtype=torch.long, device=u.device) for k in ('user', 'item')}
+        self._start_masks()
     sign = -1 if restore else 1
     for kind, r in (('user', u), ('item', v)):
         self.alive[kind].index_fill_(0, pos[kind], restore)
@@ -438,9 +444,7 @@ def take_(self,
     k = compiled(_take_kernel) if P.device.type == 'cpu' else None
     if k is None: return None
     _, perm = self.search_arrays()
-    if self.alive is None:  # the first mask: O(nnz) once per index (all alive, none dead: the same index)
-        self.alive = {c: torch.ones(len(self._key), dtype=torch.bool) for c in ('user', 'item')}
-        self.dead = {c: torch.zeros(self.n[c], dtype=torch.long) for c in ('user', 'item')}
+    self._start_masks()  # (the first mask: every pair alive, none dead, the same index)
     out = np.empty((len(pairs), 2), np.int64)
     m = k(P.numpy(), self.idx['user'].numpy(), self.alive['user'].numpy(), self.alive['item'].numpy(), perm.numpy(),
           self.dead['user'].numpy(), self.dead['item'].numpy(), self.n['item'], np.ascontiguousarray(pairs[:, 0], np.int64),
