@@ -21,7 +21,7 @@ from .train import fit
 
 # %% auto #0
 __all__ = ['KERNEL_DTYPES', 'patch_to', 'no_grad', 'demo_request', 'unique_sorted', 'check_request', 'Shape', 'pad_layout',
-           'RowIndex', 'compiled', 'compiled_for', 'as_numpy']
+           'RowIndex', 'compiled', 'kernel_part', 'compiled_for', 'as_numpy']
 
 # %% ../nbs/05a_index.ipynb #484ce630
 def patch_to(cls:type) -> Callable:
@@ -282,6 +282,12 @@ def compiled(fn:Callable) -> Callable|None:
             _COMPILED[fn] = numba.njit(cache=True, fastmath=_KERNEL_FLAGS, boundscheck=False, nogil=True)(fn)
         except ImportError: _COMPILED[fn] = False
     return _COMPILED[fn] or None
+
+def kernel_part(fn:Callable) -> Callable:
+    "A piece that several compiled kernels call (a factorisation, a solve): compiled with numba like them, and cached, where numba is there; else `fn` itself (the kernels then never run)."
+    try: import numba
+    except ImportError: return fn
+    return numba.njit(cache=True, fastmath=_KERNEL_FLAGS, boundscheck=False, nogil=True)(fn)
 
 KERNEL_DTYPES = (torch.float32, torch.float64)  # the dtypes the floating-point kernels run in
 

@@ -14,7 +14,7 @@ from tqdm import tqdm
 from .ah import AH_HOW, KERNEL_WARM_UPS
 from .alteraser import (Clock, ErasureRule, StoppingRule, _erasing_passes, _features, _gram, _loss_fn, _pair_scores,
                              _row_problem, update_rows)
-from .index import RowIndex, _ptr, as_numpy, compiled, compiled_for, no_grad, patch_to, unique_sorted
+from .index import RowIndex, _ptr, as_numpy, compiled, compiled_for, kernel_part, no_grad, patch_to, unique_sorted
 from .model import ENMF, RowProblem
 
 # %% auto #0
@@ -556,6 +556,49 @@ def solve_small(
 
 
 # %% ../nbs/05d_local.ipynb #8d9145c2
+@kernel_part
+def _gram_part(A, G, s, lam):
+    "A = sG + λI, the Gram part of a row's Hessian, written into A."
+    d = A.shape[0]
+    for a in range(d):
+        for c in range(d): A[a, c] = s * G[a, c]
+        A[a, a] += lam
+
+@kernel_part
+def _cholesky(A):
+    "A = L Lᵀ in place, column by column, L in A's lower triangle; False if A is not positive definite in this arithmetic."
+    d, zero = A.shape[0], A[0, 0] - A[0, 0]
+    for k in range(d):
+        for a in range(k, d):
+            t = A[a, k]
+            for c in range(k): t -= A[a, c] * A[k, c]
+            if a == k:
+                if not t > zero: return False  # (NaN included)
+                A[k, k] = np.sqrt(t)
+            else: A[a, k] = t / A[k, k]
+    return True
+
+@kernel_part
+def _cholesky_solve(L, b, x):
+    "x = (L Lᵀ)⁻¹ b from `_cholesky`'s factor: L y = b, then Lᵀ x = y (x may be b)."
+    d = L.shape[0]
+    for a in range(d):
+        t = b[a]
+        for c in range(a): t -= L[a, c] * x[c]
+        x[a] = t / L[a, a]
+    for a in range(d - 1, -1, -1):
+        t = x[a]
+        for c in range(a + 1, d): t -= L[c, a] * x[c]
+        x[a] = t / L[a, a]
+
+@kernel_part
+def _sum_rows(F, idx, a, e, out):
+    "out = Σ_q F[idx[q]] over q in [a, e): a row's b_i = Σ_j f̃_j."
+    for c in range(F.shape[1]): out[c] = F[0, c] - F[0, c]
+    for q in range(a, e):
+        j = idx[q]
+        for c in range(F.shape[1]): out[c] += F[j, c]
+
 def _small_kernel(ptr, idx, w, F, G, s, lam, b, make_b, A, x, item_c, rows, users):
     "`solve_small` one row at a time: A_i = s_iG + λI + Σ_j w_ij f̃_j f̃_jᵀ (and b_i = Σ_j f̃_j when make_b), its Cholesky factor in A's lower triangle, two triangular solves into x; returns -1, or the first row whose A_i is not positive definite in this arithmetic. w and s given, or (w empty) made from the item weights: w_ij = 1 − c of the item, s_i = 1 for users, c_i for items (`rows` the block's rows)."
     B, d = x.shape
@@ -563,14 +606,8 @@ def _small_kernel(ptr, idx, w, F, G, s, lam, b, make_b, A, x, item_c, rows, user
     for i in range(B):
         si = s[i] if given else one if users else item_c[rows[i]]
         wi = zero if given or users else one - item_c[rows[i]]  # (an item's positives all weigh 1 − c_i)
-        for a in range(d):
-            for c in range(d): A[a, c] = si * G[a, c]
-            A[a, a] += lam
-        if make_b:
-            for c in range(d): b[i, c] = zero
-            for q in range(ptr[i], ptr[i + 1]):
-                j = idx[q]
-                for c in range(d): b[i, c] += F[j, c]
+        _gram_part(A, G, si, lam)
+        if make_b: _sum_rows(F, idx, ptr[i], ptr[i + 1], b[i])
         jj, e = ptr[i], ptr[i + 1]
         while jj < e:  # the positives' term, four at a time: each row of A is read and written once per four
             n = min(4, e - jj)
@@ -584,22 +621,8 @@ def _small_kernel(ptr, idx, w, F, G, s, lam, b, make_b, A, x, item_c, rows, user
                 t0, t1, t2, t3 = w0 * F[j0, a], w1 * F[j1, a], w2 * F[j2, a], w3 * F[j3, a]
                 for c in range(d): A[a, c] += (t0 * F[j0, c] + t1 * F[j1, c]) + (t2 * F[j2, c] + t3 * F[j3, c])
             jj += n
-        for k in range(d):  # A_i = L Lᵀ, column by column
-            for a in range(k, d):
-                t = A[a, k]
-                for c in range(k): t -= A[a, c] * A[k, c]
-                if a == k:
-                    if not t > zero: return i  # (NaN included)
-                    A[k, k] = np.sqrt(t)
-                else: A[a, k] = t / A[k, k]
-        for a in range(d):  # L y = b_i
-            t = b[i, a]
-            for c in range(a): t -= A[a, c] * x[i, c]
-            x[i, a] = t / A[a, a]
-        for a in range(d - 1, -1, -1):  # Lᵀ x_i = y
-            t = x[i, a]
-            for c in range(a + 1, d): t -= A[c, a] * x[i, c]
-            x[i, a] = t / A[a, a]
+        if not _cholesky(A): return i
+        _cholesky_solve(A, b[i], x[i])
     return -1
 
 def _warm_small(dt:torch.dtype) -> None:  # one tiny solve
@@ -651,25 +674,13 @@ def _small_cg_kernel(ptr, idx, F, G, lam, b, M, x, item_c, rows, users, X, tol, 
     for i in range(B):
         si = one if users else item_c[rows[i]]
         wi = zero if users else one - item_c[rows[i]]  # (an item's positives all weigh 1 − c_i)
-        if si != s_prev:  # M = L Lᵀ, column by column (as `_small_kernel`)
-            for a in range(d):
-                for c in range(d): M[a, c] = si * G[a, c]
-                M[a, a] += lam
-            for k in range(d):
-                for a in range(k, d):
-                    t = M[a, k]
-                    for c in range(k): t -= M[a, c] * M[k, c]
-                    if a == k:
-                        if not t > zero: return i  # (NaN included)
-                        M[k, k] = np.sqrt(t)
-                    else: M[a, k] = t / M[k, k]
+        if si != s_prev:  # M = L Lᵀ
+            _gram_part(M, G, si, lam)
+            if not _cholesky(M): return i
             s_prev = si
         a0, e = ptr[i], ptr[i + 1]
+        _sum_rows(F, idx, a0, e, b[i])
         bb = zero
-        for c in range(d): b[i, c] = zero
-        for q in range(a0, e):
-            j = idx[q]
-            for c in range(d): b[i, c] += F[j, c]
         for c in range(d): bb += b[i, c] * b[i, c]
         if bb == 0:  # no positives: x = 0 exactly
             for c in range(d): x[i, c] = zero
@@ -709,14 +720,7 @@ def _small_cg_kernel(ptr, idx, F, G, lam, b, M, x, item_c, rows, users, X, tol, 
             for c in range(d): rr += r[c] * r[c]
             if rr <= tol * tol * bb: break
             if it >= max_iter: return i
-            for a in range(d):  # z = M⁻¹r: L y = r, Lᵀz = y
-                t = r[a]
-                for c in range(a): t -= M[a, c] * z[c]
-                z[a] = t / M[a, a]
-            for a in range(d - 1, -1, -1):
-                t = z[a]
-                for c in range(a + 1, d): t -= M[c, a] * z[c]
-                z[a] = t / M[a, a]
+            _cholesky_solve(M, r, z)  # z = M⁻¹r
             rz_new = zero
             for c in range(d): rz_new += r[c] * z[c]
             beta = zero if first else rz_new / rz
