@@ -652,16 +652,17 @@ def solve_small_rows(
     d = F.shape[1]
     if len(idx) * d**2 > DIRECT_FLOPS: return None
     x = torch.empty(len(rows), d, dtype=F.dtype); xn = x.numpy()
-    f, none, one = (lambda t: as_numpy(t, F.dtype)), xn[0, :0], xn.dtype.type(1)
-    args = (ptr.numpy(), idx.numpy(), f(F), f(G), one * model.lam, np.empty_like(xn), np.empty((d, d), xn.dtype), xn, f(model.c),
-            as_numpy(rows, torch.long), kind == 'user')  # (b made in the loop)
+    dt, one, users = F.dtype, xn.dtype.type(1), kind == 'user'
+    f = lambda t: as_numpy(t, dt)
+    ptr, idx, F, G, c, rows = ptr.numpy(), idx.numpy(), f(F), f(G), f(model.c), as_numpy(rows, torch.long)
+    b, A = np.empty_like(xn), np.empty((d, d), xn.dtype)  # (b made in the loop; A the factor's space)
     if how == 'cg':
-        X = model.P if kind == 'user' else model.Q
-        tol = (1e-3 if F.dtype == torch.float32 else 1e-10) if tol is None else tol
-        if compiled(_small_cg_kernel)(*args, f(X), one * tol, d) < 0: return x
+        X = f(model.P if kind == 'user' else model.Q)
+        tol = (1e-3 if xn.dtype == np.float32 else 1e-10) if tol is None else tol
+        if compiled(_small_cg_kernel)(ptr, idx, F, G, one * model.lam, b, A, xn, c, rows, users, X, one * tol, d) < 0: return x
         # (a row CG did not finish in d steps, or a Gram part not positive definite: Cholesky for the block)
-    ptr_, idx_, F_, G_, lam_, b_, A_, x_, c_, r_, u_ = args
-    bad = k(ptr_, idx_, none, F_, G_, none, lam_, b_, True, A_, x_, c_, r_, u_)
+    none = xn[0, :0]  # (no weights or scales given: the loop makes them from c)
+    bad = k(ptr, idx, none, F, G, none, one * model.lam, b, True, A, xn, c, rows, users)
     return x if bad < 0 else None  # (a Hessian not positive definite: `solve_small`'s batched path raises)
 
 # %% ../nbs/05d_local.ipynb #b2e8d4a6
