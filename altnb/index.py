@@ -314,17 +314,23 @@ def _block_kernel(P, I, rows, alive):
         ptr[t + 1] = n
     return ptr, idx[:n]
 
+@kernel_part
+def _row_search(P, I, r, c):
+    "Where item c is, or would go, in row r of the CSR (P, I), whose items are sorted: a binary search in that row only."
+    lo, hi = P[r], P[r + 1]
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if I[mid] < c: lo = mid + 1
+        else: hi = mid
+    return lo
+
 def _find_kernel(P, I, alive, u, v, at, ok):
     "`RowIndex.find`'s search, pair by pair in its user's row of the CSR (sorted by item); an absent pair: ok false, `at` in range."
     n, masked = len(P) - 1, len(alive) > 0
     for t in range(len(u)):
         r = u[t]
         if r < 0 or r >= n: at[t], ok[t] = 0, False; continue
-        lo, hi = P[r], P[r + 1]
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if I[mid] < v[t]: lo = mid + 1
-            else: hi = mid
+        lo = _row_search(P, I, r, v[t])
         ok[t] = lo < P[r + 1] and I[lo] == v[t] and (not masked or alive[lo])
         at[t] = min(lo, len(I) - 1)
 
@@ -421,11 +427,7 @@ def _take_kernel(P, I, alive_u, alive_i, perm, dead_u, dead_i, n_items, u, v, ou
     at = np.empty(m, np.int64)
     for t in range(m):  # each pair by a binary search in its user's row (sorted by item), alive
         r, c = key[t] // n_items, key[t] % n_items
-        lo, hi = P[r], P[r + 1]
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if I[mid] < c: lo = mid + 1
-            else: hi = mid
+        lo = _row_search(P, I, r, c)
         if lo >= P[r + 1] or I[lo] != c or not alive_u[lo]: return -1
         at[t] = lo
     t = 0
