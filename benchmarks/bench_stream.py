@@ -9,7 +9,7 @@ with `time.perf_counter()` around it. Beside it, in the same process and in turn
 times, 3 by default, the Eraser's and implicit's alternating, and the percentiles pool the rounds): the `implicit` library's ALS update of the same
 requests, as a practitioner would do it (edit the CSR, `partial_fit_users` on the request's users, `partial_fit_items`
 on their items; the same objective, initialised from the original's factors), one `retrain` and `retrain-als` on
-the final remaining data (retrain-als once after each round of streams, the median reported: it is the yardstick), and one combined request of every pair on the original. Quality after the stream: loss on
+the final remaining data (retrain-als once right after each round's Eraser stream, the median reported: it is the yardstick), and one combined request of every pair on the original. Quality after the stream: loss on
 the final data, re-predict on every forgotten pair, Recall@10 / NDCG@10 / RBO@10 of the stream's users, and the
 quality bars against the retrain (`altnb.quality.quality_bars`).
 
@@ -203,7 +203,7 @@ def main(argv=None):
     p.add_argument('--repeats', type=int, default=3, help='run every stream this many times, the Eraser\'s and implicit\'s in turn; '
                    'percentiles pool requests 2..N of every round (--smoke: 1)')
     p.add_argument('--als-runs', type=int, default=None, help='time retrain-als this many times and report the median (its time is the '
-                   'yardstick; default: --repeats): one run right after each round of streams, so that it meets the machine as they did')
+                   'yardstick; default: --repeats): one run right after each round\'s Eraser stream, so that it meets the machine as that stream did')
     p.add_argument('--smoke', action='store_true', help='tiny synthetic data, 10 requests: checks the script runs')
     p.add_argument('--replot', metavar='DIR', default=None, help="redraw DIR/stream.png from that run's stream.csv and stream.md, and stop")
     a = p.parse_args(argv)
@@ -257,7 +257,7 @@ def main(argv=None):
         # --- the Eraser's stream (and, unless --no-erase-items, a second one with erase_items=True), then implicit's
         # ALS update of the same requests; the whole round --repeats times, so that both see the machine alike -------
         streams, m_impl, diff_first, models = {}, None, np.nan, {}  # label -> dict(model, setup_s, setup_wall, rss, peak, loss) (first round)
-        als = []  # the report of each retrain-als on the final data: one after each round, interleaved with the streams
+        als = []  # the report of each retrain-als on the final data: one right after each round's Eraser stream
         def run_als():  # (the model is the same every run: the first one's is kept, for the quality table)
             print(f'R={R}: retrain-als on {len(all_pairs):,} pairs ...', file=sys.stderr, flush=True)
             sync(); t = time.perf_counter()
@@ -287,6 +287,7 @@ def main(argv=None):
                     notes.append(f'R={R}, {label_}: round {rep_i + 1} ended with another model than round 1')
                 streams[label_]['setup'].append(float(er.setup_s)); streams[label_]['setup_wall'].append(setup_wall)
                 del er
+                if label_ == VARIANTS[0][0] and len(als) < n_als: run_als()  # the yardstick within a second of the stream it measures
             if ALS is not None:
                 im = ImplicitStream(ALS, original, D_a, threads=a.threads or 0)
                 for k, pairs in enumerate(reqs):
@@ -304,7 +305,6 @@ def main(argv=None):
                                         users_solved=len(np.unique(pairs[:, 0])), items_solved=len(np.unique(pairs[:, 1]))))
                 if rep_i == 0: m_impl = im.as_enmf(original)
                 del im
-            if len(als) < n_als: run_als()
         while len(als) < n_als: run_als()
         for st in streams.values(): st['setup_s'], st['setup_wall'] = float(np.median(st['setup'])), float(np.median(st['setup_wall']))
 
@@ -408,7 +408,7 @@ def main(argv=None):
              if a.repeats > 1 else f'first = request 1, p50/p95/max over requests 2..{N}. ')
           + f'set-up = `er.setup_s` (the median over rounds), paid once per dataset and model (not in any request). retrain / retrain*: one run '
           f'(`forget(original, D_a, every pair, method)`, report.time_s) on the final data, in the p50 column; retrain-als: '
-          f'the median of {n_als} such runs, one after each round\'s streams (' + '; '.join(f'R={r}: ' + ', '.join(f'{x * 1e3:.0f}' for x in v) + ' ms'
+          f'the median of {n_als} such runs, one right after each round\'s Eraser stream (' + '; '.join(f'R={r}: ' + ', '.join(f'{x * 1e3:.0f}' for x in v) + ' ms'
                                                     for r, v in als_runs.items()) + '), in the p50 '
           'column; "stream total" for them = N such runs (retraining after every request). The last row per R: every pair '
           'of the stream as one request on the original. peak RSS = process peak after the stream; RSS growth = resident '
