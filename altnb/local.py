@@ -5,6 +5,7 @@
 # %% ../nbs/05d_local.ipynb #02ac6fda
 from __future__ import annotations
 import math
+from typing import Callable
 
 import numpy as np
 import torch
@@ -753,6 +754,8 @@ def alteraser_local(
     erase_items:bool=False,  # round 1 also re-solves every item of D_f (Algorithm 1's erase pass)
     erase_tol:float=0.05,  # the `ErasureRule` of the full passes after a handover
     trace:bool=True,  # evaluate the loss on D_r after every round for the trace (off the clock); False: NaN there
+    start_scores:Callable|None=None,  # () -> (k,) D_f's scores under the weights before the request, asked for only if the
+    # rounds hand over (the caller keeps a copy of those weights: the `Eraser` does); None: read here, before anything moves
     **solver_kw,  # `solve_rows` options of the AH solves (ah_tol, ah_how)
 ) -> tuple[list, str, dict, dict|None]:  # trace, stop reason, rows solved, rows moved {'user': .., 'item': ..} (None: all, after full passes)
     "AltEraser, affected-only: re-solve the forgetting users, then only the rows whose gradient the request moved, until none."
@@ -763,7 +766,7 @@ def alteraser_local(
         if not trace: return math.nan
         with clock.off(): return L()
     points.append((clock(), loss()))  # the start
-    score = _pair_scores(model, forget_pairs); s0 = score()  # D_f's scores at the start (for a handover's erasure rule)
+    if start_scores is None: s0 = _pair_scores(model, forget_pairs)(); start_scores = lambda: s0  # (a handover's erasure rule)
     users = torch.as_tensor(unique_sorted(forget_pairs[:, 0]), device=dev)  # round 1: the forgetting users
     erase = torch.as_tensor(unique_sorted(forget_pairs[:, 1]), device=dev) if erase_items else None  # ... and D_f's items
     solved, moved = {'users': 0, 'items': 0}, {'user': [], 'item': []}
@@ -795,7 +798,7 @@ def alteraser_local(
             # the request's neighbourhood is the whole graph: full passes do the rest for less, until the request is
             # erased (`ErasureRule`: its e_0 is the change of D_f's scores over the rounds)
             before = len(points)
-            reason = 'full passes after the rounds: ' + _erasing_passes(model, index, score, s0, loss, clock, points,
+            reason = 'full passes after the rounds: ' + _erasing_passes(model, index, _pair_scores(model, forget_pairs), start_scores(), loss, clock, points,
                                                                          ErasureRule(erase_tol, rule.max_passes), 'ah',
                                                                          batch_rows, progress, **solver_kw)
             n = len(points) - before

@@ -43,6 +43,7 @@ class Job:
     batch_rows:int=8192  # rows per block of the row solves
     progress:bool=False  # progress bars
     trace:bool=False  # evaluate losses that only a trace reads (off the clock)
+    start_scores:Callable|None=None  # () -> (k,) D_f's scores under the weights before the request, on demand (None: none kept)
 
 @dataclass
 class Unlearned:
@@ -101,7 +102,8 @@ def _alteraser_run(solver:str) -> Callable:
 
 def _local_run(job:Job, **kw) -> Unlearned:
     trace, reason, solved, moved = alteraser_local(job.model, *job.drifts, job.pairs, rule=job.rule, batch_rows=job.batch_rows,
-                                                   progress=job.progress, clock=job.clock, trace=job.trace, **kw)
+                                                   progress=job.progress, clock=job.clock, trace=job.trace,
+                                                   start_scores=job.start_scores, **kw)
     return Unlearned(trace, reason, len(trace) - 1, solved, moved=moved, drifts_current=moved is not None)
 
 def _retrain_als_run(job:Job) -> Unlearned:
@@ -195,6 +197,11 @@ def _snapshot(self, rows:dict|None=None) -> None:
     for k, kind in (('P', 'user'), ('Q', 'item')):
         r = rows[kind]
         if len(r): self._snap[k].index_copy_(0, r, getattr(m, k).detach().index_select(0, r))
+
+def _scores(w:dict, pairs:np.ndarray) -> Tensor:  # (k,)
+    "The pairs' scores under weights `w` (a snapshot: P, Q, h), as `ENMF.score` computes them, bit for bit."
+    u, v = (torch.as_tensor(np.ascontiguousarray(pairs[:, c]), device=w['P'].device) for c in (0, 1))
+    return (w['P'].index_select(0, u) * w['Q'].index_select(0, v)) @ w['h']
 
 def _libc_memcmp():
     lib = c_library()
@@ -317,7 +324,8 @@ def forget(self,
         if spec.uses_drifts:
             for g in self._drifts: g.request(D_f, ix)
         remaining = lambda: self.data.remove(D_f)
-        job = Job(self._model, D_f, ix, remaining, self._drifts, clock, rule or StoppingRule(), seed, batch_rows, progress, trace)
+        start = lambda: _scores(self._snap, D_f)  # (the snapshot holds the weights before the request until it ends)
+        job = Job(self._model, D_f, ix, remaining, self._drifts, clock, rule or StoppingRule(), seed, batch_rows, progress, trace, start)
         res = spec.run(job, **options)
     except BaseException:  # nothing changes: the weights, the index and the state are as before the call
         ix.mask_(D_f, restore=True); self._restore(); self._drifts = None
