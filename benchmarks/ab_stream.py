@@ -9,6 +9,8 @@ alter results (a refactor) ends on the same loss, bit for bit.
 
     python benchmarks/ab_stream.py --base HEAD~1                     # 8-user requests, 4 rounds, ML-1m shape
     python benchmarks/ab_stream.py --base 829f3eb --users-per-request 1
+    python benchmarks/ab_stream.py --base HEAD~1 --dataset ml-1m-receraser --data-dir ../shared/data/ml-1m-receraser \
+        --out runs/bench-stream-ml1m-receraser                       # real data (its original trained once, cached)
     python benchmarks/ab_stream.py --base HEAD --smoke                # tiny: checks the script runs (about a minute)
 
 The base's kernels compile on its first use (numba, a minute or so) and are cached with the export under
@@ -58,7 +60,9 @@ def main(argv=None):
     p.add_argument('--users-per-request', type=int, default=8, help='users per request (R)')
     p.add_argument('--requests', type=int, default=100, help='requests in the stream (N)')
     p.add_argument('--rounds', type=int, default=4, help='the stream this many times, fresh Erasers each time')
-    p.add_argument('--scale', type=float, default=1.0, help='synthetic data of ML-1m shape times this')
+    p.add_argument('--dataset', default='synthetic', help='synthetic (ML-1m shape x --scale) or any altnb.data name/path')
+    p.add_argument('--data-dir', default=None, help='folder with the dataset files')
+    p.add_argument('--scale', type=float, default=1.0, help='synthetic only: ML-1m shape times this')
     p.add_argument('--seed', type=int, default=0, help='split, original and stream seed')
     p.add_argument('--model', default=None, help='a saved original to reuse (bench_stream.py --model)')
     p.add_argument('--out', default='runs/bench-stream-ml1m', help='where the original is cached (as bench_stream.py)')
@@ -68,16 +72,17 @@ def main(argv=None):
     torch.set_num_threads(1)
     sys.path.insert(0, export_base(a.base, Path(a.cache)))
     import altnb_base.experiment, altnb_base.train, altnb_base.unlearn  # noqa: E401  (the base, as exported)
-    from altnb.data import split_per_user, synthetic
+    from altnb.data import split_per_user
+    from altnb.experiment import load_dataset
     from altnb.experiment import warm_up
     from altnb.train import load_model
     from altnb.unlearn import Eraser
 
-    kw = {k: int(v * a.scale) for k, v in ML1M.items()}
-    if a.smoke: kw, a.requests, a.rounds, a.out = dict(n_users=300, n_items=200, n_interactions=6000), 10, 2, 'runs/ab-smoke'
-    split = split_per_user(synthetic(**kw), seed=a.seed)
+    kw = {k: int(v * a.scale) for k, v in ML1M.items()} if a.dataset == 'synthetic' else {}
+    if a.smoke: a.dataset, kw, a.requests, a.rounds, a.out = 'synthetic', dict(n_users=300, n_items=200, n_interactions=6000), 10, 2, 'runs/ab-smoke'
+    split = split_per_user(load_dataset(a.dataset, a.data_dir, **kw), seed=a.seed)
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
-    _, path, _, _ = get_original(split.train, a, out, 'synthetic', 'cpu')
+    _, path, _, _ = get_original(split.train, a, out, a.dataset, 'cpu')
     models = {'new': load_model(path, 'cpu'), 'base': altnb_base.train.load_model(path, 'cpu')}
     erasers = {'new': Eraser, 'base': altnb_base.unlearn.Eraser}
     t = time.perf_counter(); altnb_base.experiment.warm_up('cpu', [METHOD]); warm_up('cpu', [METHOD])
@@ -95,7 +100,7 @@ def main(argv=None):
         loss = {k: float(ers[k].loss()) for k in models}
     b, n = np.array(T['base']) * 1e3, np.array(T['new']) * 1e3
     ratio = n / b
-    print(f'# {a.users_per_request}-user requests, {a.requests} per round, {a.rounds} rounds; base {a.base}, new: this checkout\n')
+    print(f'# {a.dataset}: {a.users_per_request}-user requests, {a.requests} per round, {a.rounds} rounds; base {a.base}, new: this checkout\n')
     print('| round | base p50 (ms) | new p50 (ms) | new / base |\n|---|---:|---:|---:|')
     for r, (x, y) in enumerate(zip(np.median(b, 1), np.median(n, 1))): print(f'| {r + 1} | {x:.2f} | {y:.2f} | {y / x:.3f} |')
     q1, q2, q3 = np.percentile(ratio, [25, 50, 75])
