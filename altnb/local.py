@@ -797,8 +797,8 @@ def alteraser_local(
         if solved['users'] + solved['items'] > max_solves * (index.n['user'] + index.n['item']) or k + 1 >= max_rounds:
             # the request's neighbourhood is the whole graph: full passes do the rest for less, until the request is
             # erased (`ErasureRule`: its e_0 is the change of D_f's scores over the rounds)
-            before = len(points)
-            reason = 'full passes after the rounds: ' + _erasing_passes(model, index, _pair_scores(model, forget_pairs), start_scores(), loss, clock, points,
+            before, score = len(points), _pair_scores(model, forget_pairs)
+            reason = 'full passes after the rounds: ' + _erasing_passes(model, index, score, start_scores(), loss, clock, points,
                                                                          ErasureRule(erase_tol, rule.max_passes), 'ah',
                                                                          batch_rows, progress, **solver_kw)
             n = len(points) - before
