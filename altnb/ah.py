@@ -19,10 +19,14 @@ from .model import RowProblem
 from .solvers import batched_cholesky_solve, hf_newton, hvp_autograd
 
 # %% auto #0
-__all__ = ['AH_HOW', 'KERNEL_WARM_UPS', 'SUB_SOLVERS', 'load_kernels', 'ah_solve', 'solve_rows']
+__all__ = ['AH_HOW', 'KERNEL_WARM_UPS', 'SUB_SOLVERS', 'cg_tol', 'load_kernels', 'ah_solve', 'solve_rows']
 
 # %% ../nbs/05b_ah.ipynb #87723327
 AH_HOW = ('cg', 'direct')
+
+def cg_tol(dtype:torch.dtype) -> float:
+    "CG's default relative residual per row: 1e-10 in float64, 1e-3 in float32 (its rounding allows little better)."
+    return 1e-10 if dtype == torch.float64 else 1e-3
 
 def _rotate(prob:RowProblem, rotation:tuple|None=None,
             b:bool=True,  # make b̂ (False: None; the compiled CG loop sums it in its first pass instead)
@@ -235,7 +239,7 @@ def ah_solve(
         xh = bh / D  # D⁻¹b̂: the answer for rows without positives
         layout = layout() if callable(layout) else layout  # asked for only here: the CG path pads nothing
         return _ah_direct(prob, D, Fh, bh, xh, layout if layout is not None else pad_layout(prob.ptr, prob.d), cols, O) @ V.T
-    if tol is None: tol = 1e-10 if prob.F.dtype == torch.float64 else 1e-3
+    if tol is None: tol = cg_tol(prob.F.dtype)
     xh = X0.to(Fh.dtype) @ V if X0 is not None else bh / D
     max_iter = prob.d if max_iter is None else max_iter
     if kernel:  # the compiled per-row loop

@@ -12,7 +12,7 @@ import torch
 from torch import Tensor
 from tqdm import tqdm
 
-from .ah import AH_HOW, KERNEL_WARM_UPS
+from .ah import AH_HOW, KERNEL_WARM_UPS, cg_tol
 from .alteraser import (Clock, ErasureRule, StoppingRule, _erasing_passes, _features, _gram, _loss_fn, _pair_scores,
                              _row_problem, update_rows)
 from .index import RowIndex, _ptr, as_numpy, compiled, compiled_for, kernel_part, no_grad, patch_to, unique_sorted
@@ -600,6 +600,16 @@ def _sum_rows(F, idx, a, e, out):
         j = idx[q]
         for c in range(F.shape[1]): out[c] += F[j, c]
 
+@kernel_part
+def _weights4(w, q, n, j0, j1, j2, j3, item_c, users, wi, one):
+    "The weights w_ij of the (up to) four positives from q, items j0..j3, n of them left in the row (0 past its end): given in w, else made from the item weights: 1 − c_j in a user's row, the item's own wi = 1 − c_i in its row."
+    zero, given = one - one, w.shape[0] > 0
+    w0 = w[q] if given else one - item_c[j0] if users else wi
+    w1 = (w[q + 1] if given else one - item_c[j1] if users else wi) if n > 1 else zero
+    w2 = (w[q + 2] if given else one - item_c[j2] if users else wi) if n > 2 else zero
+    w3 = (w[q + 3] if given else one - item_c[j3] if users else wi) if n > 3 else zero
+    return w0, w1, w2, w3
+
 def _small_kernel(ptr, idx, w, F, G, s, lam, b, make_b, A, x, item_c, rows, users):
     "`solve_small` one row at a time: A_i = s_iG + λI + Σ_j w_ij f̃_j f̃_jᵀ (and b_i = Σ_j f̃_j when make_b), its Cholesky factor in A's lower triangle, two triangular solves into x; returns -1, or the first row whose A_i is not positive definite in this arithmetic. w and s given, or (w empty) made from the item weights: w_ij = 1 − c of the item, s_i = 1 for users, c_i for items (`rows` the block's rows)."
     B, d = x.shape
@@ -614,10 +624,7 @@ def _small_kernel(ptr, idx, w, F, G, s, lam, b, make_b, A, x, item_c, rows, user
             n = min(4, e - jj)
             j0 = idx[jj]
             j1, j2, j3 = idx[jj + 1] if n > 1 else j0, idx[jj + 2] if n > 2 else j0, idx[jj + 3] if n > 3 else j0
-            w0 = w[jj] if given else one - item_c[j0] if users else wi
-            w1 = (w[jj + 1] if given else one - item_c[j1] if users else wi) if n > 1 else zero  # (past the row's end: weight 0)
-            w2 = (w[jj + 2] if given else one - item_c[j2] if users else wi) if n > 2 else zero
-            w3 = (w[jj + 3] if given else one - item_c[j3] if users else wi) if n > 3 else zero
+            w0, w1, w2, w3 = _weights4(w, jj, n, j0, j1, j2, j3, item_c, users, wi, one)
             for a in range(d):
                 t0, t1, t2, t3 = w0 * F[j0, a], w1 * F[j1, a], w2 * F[j2, a], w3 * F[j3, a]
                 for c in range(d): A[a, c] += (t0 * F[j0, c] + t1 * F[j1, c]) + (t2 * F[j2, c] + t3 * F[j3, c])
@@ -659,7 +666,7 @@ def solve_small_rows(
     b, A = np.empty_like(xn), np.empty((d, d), xn.dtype)  # (b made in the loop; A the factor's space)
     if how == 'cg':
         X = f(model.P if kind == 'user' else model.Q)
-        tol = (1e-3 if xn.dtype == np.float32 else 1e-10) if tol is None else tol
+        tol = cg_tol(dt) if tol is None else tol
         if compiled(_small_cg_kernel)(ptr, idx, F, G, one * model.lam, b, A, xn, c, rows, users, X, one * tol, d) < 0: return x
         # (a row CG did not finish in d steps, or a Gram part not positive definite: Cholesky for the block)
     none = xn[0, :0]  # (no weights or scales given: the loop makes them from c)
@@ -703,10 +710,7 @@ def _small_cg_kernel(ptr, idx, F, G, lam, b, M, x, item_c, rows, users, X, tol, 
                 for c in range(d):
                     pc = p[c]
                     t0 += F[j0, c] * pc; t1 += F[j1, c] * pc; t2 += F[j2, c] * pc; t3 += F[j3, c] * pc
-                w0 = one - item_c[j0] if users else wi
-                w1 = (one - item_c[j1] if users else wi) if n > 1 else zero  # (past the row's end: weight 0)
-                w2 = (one - item_c[j2] if users else wi) if n > 2 else zero
-                w3 = (one - item_c[j3] if users else wi) if n > 3 else zero
+                w0, w1, w2, w3 = _weights4(item_c[:0], q, n, j0, j1, j2, j3, item_c, users, wi, one)  # (from the item weights)
                 t0 *= w0; t1 *= w1; t2 *= w2; t3 *= w3
                 for c in range(d): Ap[c] += (t0 * F[j0, c] + t1 * F[j1, c]) + (t2 * F[j2, c] + t3 * F[j3, c])
                 q += n
