@@ -777,7 +777,8 @@ def alteraser_local(
     reason = f'max_passes={rule.max_passes} reached'
     def resolve(kind, rows, mine, other):  # re-solve `rows` (to the AH solver's tolerance); the other side's drift follows their move
         x = None
-        if len(rows) <= DIRECT_ROWS:  # a few rows: no eigenbasis of G needed (CG preconditioned by the Gram part, or Cholesky)
+        if len(rows) <= DIRECT_ROWS and len(index.block(kind, rows)[2]) * model.d**2 <= DIRECT_FLOPS:  # a few rows (the cut is
+            # kept for the solve): no eigenbasis of G needed (CG preconditioned by the Gram part, or Cholesky)
             x = solve_small_rows(model, index, kind, rows, mine.G, mine.F, solver_kw.get('ah_how', 'cg'), solver_kw.get('ah_tol'))
             if x is None: x = solve_small(_row_problem(model, index, kind, rows, mine.G, mine.F))
         if x is not None:

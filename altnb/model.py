@@ -14,7 +14,8 @@ import warnings
 warnings.filterwarnings('ignore', message='Sparse CSR tensor support is in beta')  # torch's one-time notice; the CSR kernels used here are tested below
 
 # %% auto #0
-__all__ = ['missing_weights', 'enmf_loss_dense', 'enmf_loss', 'enmf_grads', 'ENMF', 'RowProblem', 'user_problem', 'item_problem']
+__all__ = ['missing_weights', 'enmf_loss_dense', 'enmf_loss', 'enmf_grads', 'ENMF', 'pair_scores', 'RowProblem', 'user_problem',
+           'item_problem']
 
 # %% ../nbs/01_model.ipynb #0005
 def missing_weights(
@@ -168,11 +169,15 @@ def _as_index(x, device) -> Tensor:
     t = x.to(torch.long) if isinstance(x, Tensor) else torch.from_numpy(np.array(x, dtype=np.int64))  # copy: inputs may be read-only
     return t.to(device).reshape(-1)
 
+def pair_scores(P:Tensor, Q:Tensor, h:Tensor, users, items) -> Tensor:  # (B,)
+    "ŷ_ui = p_uᵀ diag(h) q_i for pairs (users[i], items[i]) of the weights P, Q, h (a model's, or a copy of them)."
+    u, v = _as_index(users, P.device), _as_index(items, P.device)
+    return (P.index_select(0, u) * Q.index_select(0, v)) @ h
+
 @patch_to(ENMF)
 def score(self, users, items) -> Tensor:  # (B,)
     "ŷ for pairs (users[i], items[i])."
-    u, v = _as_index(users, self.device), _as_index(items, self.device)
-    return (self.P.index_select(0, u) * self.Q.index_select(0, v)) @ self.h
+    return pair_scores(self.P, self.Q, self.h, users, items)
 
 @patch_to(ENMF)
 def scores(self, users) -> Tensor:  # (B, n)

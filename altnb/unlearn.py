@@ -22,7 +22,7 @@ from .data import Interactions
 from .heap import c_library
 from .index import RowIndex, Shape, _pairs_array, check_request, patch_to, unique_sorted
 from .local import ModelState, RowDrift, alteraser_local, row_residuals
-from .model import ENMF
+from .model import ENMF, pair_scores
 from .train import fit
 
 # %% auto #0
@@ -198,11 +198,6 @@ def _snapshot(self, rows:dict|None=None) -> None:
         r = rows[kind]
         if len(r): self._snap[k].index_copy_(0, r, getattr(m, k).detach().index_select(0, r))
 
-def _scores(w:dict, pairs:np.ndarray) -> Tensor:  # (k,)
-    "The pairs' scores under weights `w` (a snapshot: P, Q, h), as `ENMF.score` computes them, bit for bit."
-    u, v = (torch.as_tensor(np.ascontiguousarray(pairs[:, c]), device=w['P'].device) for c in (0, 1))
-    return (w['P'].index_select(0, u) * w['Q'].index_select(0, v)) @ w['h']
-
 def _libc_memcmp():
     lib = c_library()
     if lib is None or not hasattr(lib, 'memcmp'): return None  # (no C library: torch.equal does it, ~4× slower on the CPU)
@@ -324,7 +319,8 @@ def forget(self,
         if spec.uses_drifts:
             for g in self._drifts: g.request(D_f, ix)
         remaining = lambda: self.data.remove(D_f)
-        start = lambda: _scores(self._snap, D_f)  # (the snapshot holds the weights before the request until it ends)
+        start = lambda: pair_scores(self._snap['P'], self._snap['Q'], self._snap['h'], D_f[:, 0], D_f[:, 1])  # (the snapshot:
+        # the weights before the request, until it ends; `ENMF.score`'s arithmetic, bit for bit)
         job = Job(self._model, D_f, ix, remaining, self._drifts, clock, rule or StoppingRule(), seed, batch_rows, progress, trace, start)
         res = spec.run(job, **options)
     except BaseException:  # nothing changes: the weights, the index and the state are as before the call
