@@ -118,10 +118,10 @@ def _ah_cg(prob:RowProblem, D:Tensor, Fh:Tensor, bh:Tensor, cols:Tensor, xh:Tens
     return at.index_select(0, left)
 
 # %% ../nbs/05b_ah.ipynb #90bb478a
-def _cg_rows_kernel(ptr, cols, w, Fh, D, bh, xh, tol, max_iter, tiny, left, make_b, sc, O):
-    "Per-row preconditioned CG on x̂_i (`_ah_cg`'s arithmetic, one row at a time), in place; left[i]: row i unsolved. make_b: bh is written, b̂_i = Σ_j F̂_j summed in the first product's pass. O (d, d), if not 0×0: Â_i gains sc_i O."
+def _cg_rows_kernel(ptr, cols, w, Fh, D, bh, xh, tol, max_iter, tiny, left, make_b, sc, O, S, u):
+    "Per-row preconditioned CG on x̂_i (`_ah_cg`'s arithmetic, one row at a time), in place; left[i]: row i unsolved. make_b: bh is written, b̂_i = Σ_j F̂_j summed in the first product's pass. O (d, d), if not 0×0: Â_i gains sc_i O. S (2, nnz), if not 0×0: each positive's score f̂_jᵀx̂_i before and after, written (u (nnz,): the products' scratch)."
     B, d = xh.shape
-    off = O.shape[0] > 0
+    off, scored = O.shape[0] > 0, S.shape[0] > 0
     zero, one = tiny - tiny, tiny / tiny  # (0 and 1 in the arrays' dtype: `tiny` is passed as one of its scalars)
     r, z, p, Ap, minv = np.empty_like(xh[0]), np.empty_like(xh[0]), np.empty_like(xh[0]), np.empty_like(xh[0]), np.empty_like(xh[0])
     for i in range(B):
@@ -145,6 +145,7 @@ def _cg_rows_kernel(ptr, cols, w, Fh, D, bh, xh, tol, max_iter, tiny, left, make
                 for k in range(d):
                     pk = p[k]
                     s0 += Fh[j0, k] * pk; s1 += Fh[j1, k] * pk; s2 += Fh[j2, k] * pk; s3 += Fh[j3, k] * pk
+                if scored: u[jj] = s0; u[jj + 1] = s1; u[jj + 2] = s2; u[jj + 3] = s3
                 s0 *= w[jj]; s1 *= w[jj + 1]; s2 *= w[jj + 2]; s3 *= w[jj + 3]
                 for k in range(d): Ap[k] += (s0 * Fh[j0, k] + s1 * Fh[j1, k]) + (s2 * Fh[j2, k] + s3 * Fh[j3, k])
                 if add_b:
@@ -153,6 +154,7 @@ def _cg_rows_kernel(ptr, cols, w, Fh, D, bh, xh, tol, max_iter, tiny, left, make
             while jj < e:  # (the row's last few)
                 j, s = cols[jj], zero
                 for k in range(d): s += Fh[j, k] * p[k]
+                if scored: u[jj] = s
                 s *= w[jj]
                 for k in range(d): Ap[k] += s * Fh[j, k]
                 if add_b:
@@ -163,12 +165,16 @@ def _cg_rows_kernel(ptr, cols, w, Fh, D, bh, xh, tol, max_iter, tiny, left, make
                 for k in range(d): bb += bh[i, k] * bh[i, k]
                 if bb == 0: empty = True; break  # no positives: x = 0 exactly (below)
                 stop = bb * tol * tol
+                if scored:  # the first product's f̂_jᵀx̂: each positive's score before
+                    for q in range(a, e): S[0, q] = u[q]; S[1, q] = u[q]
                 for k in range(d):
                     r[k] = bh[i, k] - Ap[k]; z[k] = r[k] * minv[k]; p[k] = z[k]; rz += r[k] * z[k]; rr += r[k] * r[k]
             else:  # one CG step
                 pAp = zero
                 for k in range(d): pAp += p[k] * Ap[k]
                 alpha = rz / max(pAp, tiny)
+                if scored:  # x̂ += αp: each score after gains α f̂_jᵀp
+                    for q in range(a, e): S[1, q] += alpha * u[q]
                 rz_new, rr = zero, zero
                 for k in range(d):
                     xh[i, k] += alpha * p[k]; r[k] -= alpha * Ap[k]; z[k] = r[k] * minv[k]
@@ -186,7 +192,7 @@ def _warm_cg(dt:torch.dtype) -> None:  # one tiny solve
     one = lambda *s: torch.ones(*s, dtype=dt)
     _ah_cg_rows(torch.tensor([0, 1]), torch.zeros(1, dtype=torch.long), one(1), one(1, 1), one(1, 1), one(1, 1), one(1, 1), 1e-3, 1)
     _ah_cg_rows(torch.tensor([0, 1]), torch.zeros(1, dtype=torch.long), one(1), one(1, 1), one(1, 1), one(1, 1), one(1, 1), 1e-3, 1,
-                s=one(1), O=one(1, 1))  # (the same signature: one compile)
+                s=one(1), O=one(1, 1), S=one(2, 1))  # (the same signature: one compile)
 
 KERNEL_WARM_UPS = [_warm_cg]  # what `load_kernels` runs per dtype: every module with a kernel adds its own
 
@@ -204,17 +210,18 @@ def _ah_cg_rows(ptr:Tensor, cols:Tensor, w:Tensor, Fh:Tensor, D:Tensor, bh:Tenso
                 make_b:bool=False,  # bh is written, not read: b̂_i = Σ_{j∈R_i} F̂_j (bh contiguous, of xh's dtype)
                 s:Tensor|None=None,  # (B,) the rows' s_i, read with O
                 O:Tensor|None=None,  # (d, d) the off-diagonal Gram part: Â_i gains s_i O (`_rotate`; None: none)
+                S:Tensor|None=None,  # (2, nnz) contiguous, of xh's dtype: written with each positive's f̂_jᵀx̂_i before and after
                ) -> Tensor:  # (k,) rows left
     "`_ah_cg` by the compiled per-row loop (CPU): xh updated in place; returns the rows left unsolved."
     left = torch.zeros(len(xh), dtype=torch.bool)
     if len(xh):
         dt, x = xh.dtype, (xh.detach() if xh.is_contiguous() else xh.detach().contiguous())
-        scalar = x.numpy().dtype.type  # tol and tiny in the arrays' dtype: the loop's arithmetic stays in it
+        scalar, none = x.numpy().dtype.type, np.zeros((0, 0), x.numpy().dtype)  # (tol and tiny in the arrays' dtype: the loop's arithmetic stays in it)
         compiled(_cg_rows_kernel)(as_numpy(ptr, torch.long), as_numpy(cols, torch.long), as_numpy(w, dt), as_numpy(Fh, dt),
                                   as_numpy(D, dt), as_numpy(bh, dt), x.numpy(), scalar(tol), int(max_iter),
                                   scalar(torch.finfo(dt).tiny), left.numpy(), make_b,
-                                  as_numpy(s, dt) if O is not None else np.zeros(0, x.numpy().dtype),
-                                  as_numpy(O, dt) if O is not None else np.zeros((0, 0), x.numpy().dtype))
+                                  as_numpy(s, dt) if O is not None else np.zeros(0, x.numpy().dtype), as_numpy(O, dt) if O is not None else none,
+                                  none if S is None else S.numpy(), np.empty(0 if S is None else S.shape[1], x.numpy().dtype))
         if x is not xh: xh.copy_(x)
     return torch.nonzero(left).reshape(-1)
 
@@ -228,6 +235,8 @@ def ah_solve(
     max_iter:int|None=None,  # CG: iteration cap (None: d, where exact arithmetic has converged); rows left go direct
     rotation:tuple|None=None,  # (Λ, V, F̂ = F V) of prob.G = VΛVᵀ and prob.F when the caller keeps them (`ModelState`); F̂ may be None;
     # or (Λ, V, F̂, C) where V is the eigenbasis of an earlier G, G_V = VΛVᵀ, and C = Vᵀ(prob.G − G_V)V (`RowDrift.solve_rotation`)
+    scores:list|None=None,  # a list to append (2, nnz_B) to: each positive's score f̃_jᵀx_i before and after the solve, in the
+    # block's order, when the compiled CG loop solved every row (nothing appended otherwise: direct, CUDA, rows left over)
 ) -> Tensor:  # (B, d) row minimisers x_i = A_i⁻¹ b_i
     "AH-Newton step for every row, in the eigen-rotated Gram form: preconditioned CG (default) or Woodbury/Cholesky."
     if how not in AH_HOW: raise ValueError(f'unknown AH path {how!r}: choose one of {AH_HOW}')
@@ -245,7 +254,9 @@ def ah_solve(
     if kernel:  # the compiled per-row loop
         make_b = bh is None
         if make_b: bh = torch.empty_like(xh)
-        left = _ah_cg_rows(prob.ptr, cols, prob.w, Fh, D, bh, xh, tol, max_iter, make_b, prob.s, O)
+        S = torch.empty(2, len(cols), dtype=xh.dtype) if scores is not None else None
+        left = _ah_cg_rows(prob.ptr, cols, prob.w, Fh, D, bh, xh, tol, max_iter, make_b, prob.s, O, S)
+        if S is not None and len(left) == 0: scores.append(S)  # (a row left to the direct path moves again: no scores)
     else: left = _ah_cg(prob, D, Fh, bh, cols, xh, tol, max_iter, O=O)  # the batched reference (CUDA; no numba)
     if len(left): _ah_direct(prob, D, Fh, bh, xh, pad_layout(prob.ptr, prob.d, rows=left), cols, O)
     return xh @ V.T
@@ -268,10 +279,11 @@ def solve_rows(
     adamw_steps:int=5,  # AdamW: steps per block
     adamw_lr:float=0.01,  # AdamW: learning rate
     rotation:tuple|None=None,  # AH: the fixed side's rotation, when the caller keeps it (`ah_solve`)
+    scores:list|None=None,  # AH: `ah_solve`'s list for the positives' scores before and after
 ) -> Tensor:  # (B, d) updated rows
     "Minimise the block's row sub-problems from X0 with the chosen second-order (or AdamW) sub-solver."
     if solver == 'ah':  # x = A⁻¹b = x − H⁻¹∇ℓ(x): one exact Newton step
-        return ah_solve(prob, layout, X0=X0, how=ah_how, tol=ah_tol, rotation=rotation)
+        return ah_solve(prob, layout, X0=X0, how=ah_how, tol=ah_tol, rotation=rotation, scores=scores)
     if solver == 'hf':
         hv = (lambda X, V: prob.hvp(V)) if hvp == 'analytic' else hvp_autograd(prob.loss)
         return hf_newton(prob.loss, prob.grad, hv, X0, max_iter=hf_iters, rtol=hf_rtol, tol=0.0,

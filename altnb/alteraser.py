@@ -148,6 +148,8 @@ def update_rows(
     batch_rows:int=8192,  # rows per block (bounds memory)
     G:Tensor|None=None,  # the fixed side's Gram matrix, when the caller already has it (default: computed here)
     F:Tensor|None=None,  # the fixed side's rows × h, when the caller keeps them (default: computed here, once for all blocks)
+    scores:list|None=None,  # AH, `rows` in one block: `ah_solve`'s list, appended the (2, nnz) scores of `index.block(kind, rows)`'s
+    # positives before and after, when its compiled CG loop solved every row (more than one block: nothing appended)
     **solver_kw,
 ) -> int:  # rows updated
     "Solve the row sub-problems of `rows` (users or items) on D_r and write them into the model."
@@ -155,6 +157,7 @@ def update_rows(
     if F is None: F = _features(model, kind)
     if G is None: G = _gram(model, kind, F)
     n = index.n[kind] if rows is None else len(rows)
+    if scores is not None and solver == 'ah' and n <= batch_rows: solver_kw['scores'] = scores  # (one block's only)
     for i in range(0, n, batch_rows):
         full = rows is None and n <= batch_rows  # the whole side in one block: its layout is cached
         r = None if full else (torch.arange(i, min(i + batch_rows, n), device=X.device) if rows is None

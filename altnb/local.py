@@ -277,6 +277,8 @@ def request(self,
 def other_changed(self,
                   rows:Tensor,  # (k,) rows of the other side that moved (the model holds them moved)
                   G:Tensor|None=None,  # the other side's new Gram matrix (None: updated from the move, O(k·d²))
+                  scores:Tensor|None=None,  # (2, nnz) their positives' scores f_jᵀx_i before and after the move, in the order of
+                  # `index.block(other, rows)`, when their solve has them (`ah_solve(scores=...)`): read, not recomputed
                  ) -> None:
     "Rows of the other side moved: update G, F, and the drift of the rows they touch, in O(k·d² + their positives·d)."
     X = self.X
@@ -300,7 +302,8 @@ def other_changed(self,
         touched, f = np.empty(len(oidx), np.int64), (lambda t: as_numpy(t, X.dtype))
         x = X.detach().numpy()
         n = k(as_numpy(optr, torch.long), as_numpy(oidx, torch.long), as_numpy(rows, torch.long), f(before), f(after), f(bh), f(ah), x, E.numpy(),
-              f(self.model.c), self.kind == 'user', x.dtype.type(1), self._seen, touched)
+              f(self.model.c), self.kind == 'user', x.dtype.type(1), self._seen, touched,
+              np.zeros((0, 0), x.dtype) if scores is None else f(scores))
         self._dirty.append(torch.from_numpy(touched[:n]))
         return
     t = torch.repeat_interleave(torch.arange(len(rows), device=X.device), optr[1:] - optr[:-1])  # (nnz_T,) moved row
@@ -311,17 +314,30 @@ def other_changed(self,
     mine, cnt = torch.unique_consecutive(i, return_counts=True)  # ... the rows they touch: a CSR over (touched, k)
     w = self._weights(i, rows.index_select(0, t))  # (nnz_T,)
     csr = lambda v: torch.sparse_csr_tensor(_ptr(cnt), t, v, size=(len(mine), len(rows)), check_invariants=False)
-    pattern, Xm = csr(torch.zeros_like(w)), X.index_select(0, mine)
-    dn = torch.sparse.sampled_addmm(pattern, Xm, after.T, beta=0.0).values()  # (nnz_T,) f'_jᵀx_i
-    do = torch.sparse.sampled_addmm(pattern, Xm, before.T, beta=0.0).values()  # (nnz_T,) f_jᵀx_i
+    if scores is not None: do, dn = scores.to(X.dtype).index_select(1, order)  # (nnz_T,) each, regrouped
+    else:
+        pattern, Xm = csr(torch.zeros_like(w)), X.index_select(0, mine)
+        dn = torch.sparse.sampled_addmm(pattern, Xm, after.T, beta=0.0).values()  # (nnz_T,) f'_jᵀx_i
+        do = torch.sparse.sampled_addmm(pattern, Xm, before.T, beta=0.0).values()  # (nnz_T,) f_jᵀx_i
     # Δ_i += Σ_j [w (f'_jᵀx_i) f'_j − f'_j] − [w (f_jᵀx_i) f_j − f_j] (into Ê: times V_f)
     E.index_add_(0, mine, torch.addmm(csr(w * dn - 1) @ ah, csr(1 - w * do), bh))
     self._dirty.append(mine)
 
 # %% ../nbs/05d_local.ipynb #ed04c680
-def _drift_kernel(optr, oidx, rows, before, after, before_h, after_h, X, E, c, weight_by_other, one, seen, touched):
-    "`other_changed`'s update, positive by positive: Ê_i += (w f'ᵀx_i − 1) f̂' − (w fᵀx_i − 1) f̂ (f̂ = V_fᵀf); returns how many rows it touched (listed in `touched`)."
+def _drift_kernel(optr, oidx, rows, before, after, before_h, after_h, X, E, c, weight_by_other, one, seen, touched, S):
+    "`other_changed`'s update, positive by positive: Ê_i += (w f'ᵀx_i − 1) f̂' − (w fᵀx_i − 1) f̂ (f̂ = V_fᵀf); returns how many rows it touched (listed in `touched`). S (2, nnz), if not 0×0: fᵀx_i and f'ᵀx_i of each positive, handed over."
     d, zero, n = X.shape[1], one - one, 0
+    if S.shape[0] > 0:  # the scores handed over: no dot products, one pass
+        for t in range(len(rows)):
+            wt = one - c[rows[t]] if weight_by_other else zero
+            for jj in range(optr[t], optr[t + 1]):
+                i = oidx[jj]
+                w = wt if weight_by_other else one - c[i]
+                an, ao = w * S[1, jj] - one, w * S[0, jj] - one
+                for k in range(d): E[i, k] += an * after_h[t, k] - ao * before_h[t, k]
+                if not seen[i]: seen[i] = True; touched[n] = i; n += 1
+        for t in range(n): seen[touched[t]] = False
+        return n
     for t in range(len(rows)):
         wt = one - c[rows[t]] if weight_by_other else zero  # w = 1 − c_v of the moved item (users' drift; rows[t] is an item)
         jj, e = optr[t], optr[t + 1]
@@ -348,8 +364,9 @@ def _drift_kernel(optr, oidx, rows, before, after, before_h, after_h, X, E, c, w
 def _warm_drift(dt:torch.dtype) -> None:  # one tiny update
     f = torch.zeros(0, dtype=dt).numpy().dtype  # (numpy's name for dt)
     z, i = (lambda *s: np.zeros(s, f)), (lambda *v: np.array(v, np.int64))
-    compiled(_drift_kernel)(i(0, 1), i(0), i(0), *(z(1, 1) for _ in range(6)), z(1), True, f.type(1),
-                            np.zeros(1, np.bool_), np.zeros(1, np.int64))
+    for S in (z(0, 0), z(2, 0)):  # (both branches: one compile)
+        compiled(_drift_kernel)(i(0, 1), i(0), i(0), *(z(1, 1) for _ in range(6)), z(1), True, f.type(1),
+                                np.zeros(1, np.bool_), np.zeros(1, np.int64), S)
 
 KERNEL_WARM_UPS.append(_warm_drift)
 
@@ -776,17 +793,18 @@ def alteraser_local(
     solved, moved = {'users': 0, 'items': 0}, {'user': [], 'item': []}
     reason = f'max_passes={rule.max_passes} reached'
     def resolve(kind, rows, mine, other):  # re-solve `rows` (to the AH solver's tolerance); the other side's drift follows their move
-        x = None
+        x, scores = None, []  # (scores: the AH solve's, of the rows' positives before and after, which `other` reads)
         if len(rows) <= DIRECT_ROWS and len(index.block(kind, rows)[2]) * model.d**2 <= DIRECT_FLOPS:  # a few rows (the cut is
             # kept for the solve): no eigenbasis of G needed (CG preconditioned by the Gram part, or Cholesky)
             x = solve_small_rows(model, index, kind, rows, mine.G, mine.F, solver_kw.get('ah_how', 'cg'), solver_kw.get('ah_tol'))
             if x is None: x = solve_small(_row_problem(model, index, kind, rows, mine.G, mine.F))
         if x is not None:
             (model.P if kind == 'user' else model.Q).index_copy_(0, rows, x)
-        else: update_rows(model, index, kind, rows, 'ah', batch_rows, G=mine.G, F=mine.F, rotation=mine.solve_rotation, **solver_kw)
+        else: update_rows(model, index, kind, rows, 'ah', batch_rows, G=mine.G, F=mine.F, rotation=mine.solve_rotation,
+                          scores=scores, **solver_kw)
         solved[kind + 's'] += len(rows)
         mine.settled(rows); moved[kind].append(rows)
-        return lambda: other.other_changed(rows)
+        return lambda: other.other_changed(rows, scores=scores[0] if scores else None)
     for k in tqdm(range(rule.max_passes), desc='alteraser-ah-local', leave=False) if progress else range(rule.max_passes):
         resolve('user', users, du, di)()
         items = di.select(gtol)
