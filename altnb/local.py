@@ -326,18 +326,7 @@ def other_changed(self,
 # %% ../nbs/05d_local.ipynb #ed04c680
 def _drift_kernel(optr, oidx, rows, before, after, before_h, after_h, X, E, c, weight_by_other, one, seen, touched, S):
     "`other_changed`'s update, positive by positive: Ê_i += (w f'ᵀx_i − 1) f̂' − (w fᵀx_i − 1) f̂ (f̂ = V_fᵀf); returns how many rows it touched (listed in `touched`). S (2, nnz), if not 0×0: fᵀx_i and f'ᵀx_i of each positive, handed over."
-    d, zero, n = X.shape[1], one - one, 0
-    if S.shape[0] > 0:  # the scores handed over: no dot products, one pass
-        for t in range(len(rows)):
-            wt = one - c[rows[t]] if weight_by_other else zero
-            for jj in range(optr[t], optr[t + 1]):
-                i = oidx[jj]
-                w = wt if weight_by_other else one - c[i]
-                an, ao = w * S[1, jj] - one, w * S[0, jj] - one
-                for k in range(d): E[i, k] += an * after_h[t, k] - ao * before_h[t, k]
-                if not seen[i]: seen[i] = True; touched[n] = i; n += 1
-        for t in range(n): seen[touched[t]] = False
-        return n
+    d, zero, n, scored = X.shape[1], one - one, 0, S.shape[0] > 0
     for t in range(len(rows)):
         wt = one - c[rows[t]] if weight_by_other else zero  # w = 1 − c_v of the moved item (users' drift; rows[t] is an item)
         jj, e = optr[t], optr[t + 1]
@@ -346,11 +335,17 @@ def _drift_kernel(optr, oidx, rows, before, after, before_h, after_h, X, E, c, w
             i0 = oidx[jj]
             i1, i2, i3 = oidx[jj + 1] if m > 1 else i0, oidx[jj + 2] if m > 2 else i0, oidx[jj + 3] if m > 3 else i0
             n0, n1, n2, n3, o0, o1, o2, o3 = zero, zero, zero, zero, zero, zero, zero, zero
-            for k in range(d):
-                a, b = after[t, k], before[t, k]
-                x0, x1, x2, x3 = X[i0, k], X[i1, k], X[i2, k], X[i3, k]
-                n0 += a * x0; n1 += a * x1; n2 += a * x2; n3 += a * x3
-                o0 += b * x0; o1 += b * x1; o2 += b * x2; o3 += b * x3
+            if scored:  # the scores handed over: read, no dot products
+                n0, o0 = S[1, jj], S[0, jj]
+                if m > 1: n1, o1 = S[1, jj + 1], S[0, jj + 1]
+                if m > 2: n2, o2 = S[1, jj + 2], S[0, jj + 2]
+                if m > 3: n3, o3 = S[1, jj + 3], S[0, jj + 3]
+            else:
+                for k in range(d):
+                    a, b = after[t, k], before[t, k]
+                    x0, x1, x2, x3 = X[i0, k], X[i1, k], X[i2, k], X[i3, k]
+                    n0 += a * x0; n1 += a * x1; n2 += a * x2; n3 += a * x3
+                    o0 += b * x0; o1 += b * x1; o2 += b * x2; o3 += b * x3
             for q in range(m):
                 i, dn, do = (i0, n0, o0) if q == 0 else (i1, n1, o1) if q == 1 else (i2, n2, o2) if q == 2 else (i3, n3, o3)
                 w = wt if weight_by_other else one - c[i]  # ... or of this side's item (items' drift)
