@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .index import KERNEL_DTYPES, RowIndex, _cut, _warm_block, _warm_take, as_numpy, compiled, compiled_for, pad_layout
+from .index import KERNEL_DTYPES, RowIndex, _cut, _warm_block, _warm_take, as_numpy, compiled, compiled_for, pad_layout, prefetch_row
 from .model import RowProblem
 from .solvers import batched_cholesky_solve, hf_newton, hvp_autograd
 
@@ -141,6 +141,8 @@ def _cg_rows_kernel(ptr, cols, w, Fh, D, bh, xh, tol, max_iter, tiny, left, make
             jj = a
             while jj + 4 <= e:  # Ẑᵀ(w ∘ Ẑp), four positives at a time: four independent sums, Ap read and written once per four
                 j0, j1, j2, j3 = cols[jj], cols[jj + 1], cols[jj + 2], cols[jj + 3]
+                if jj + 12 <= len(cols):  # (the rows two groups ahead, on their way: `prefetch_row`)
+                    for q in range(jj + 8, jj + 12): prefetch_row(Fh, cols[q])
                 s0, s1, s2, s3 = zero, zero, zero, zero
                 for k in range(d):
                     pk = p[k]

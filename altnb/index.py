@@ -20,8 +20,8 @@ from .model import ENMF
 from .train import fit
 
 # %% auto #0
-__all__ = ['KERNEL_DTYPES', 'patch_to', 'no_grad', 'demo_request', 'unique_sorted', 'check_request', 'Shape', 'pad_layout',
-           'RowIndex', 'compiled', 'kernel_part', 'compiled_for', 'as_numpy']
+__all__ = ['KERNEL_DTYPES', 'prefetch_row', 'patch_to', 'no_grad', 'demo_request', 'unique_sorted', 'check_request', 'Shape',
+           'pad_layout', 'RowIndex', 'compiled', 'kernel_part', 'compiled_for', 'as_numpy']
 
 # %% ../nbs/05a_index.ipynb #484ce630
 def patch_to(cls:type) -> Callable:
@@ -353,6 +353,44 @@ def _warm_block() -> None:  # one tiny cut, and one search
     i = lambda *v: np.array(v, np.int64)
     compiled(_block_kernel)(i(0, 1), i(0), i(0), np.ones(1, np.bool_))
     compiled(_find_kernel)(i(0, 1), i(0), np.ones(1, np.bool_), i(0), i(0), i(0), np.zeros(1, np.bool_))
+
+# %% ../nbs/05a_index.ipynb #d8e3b5a1
+def _prefetch_row_intrinsic():
+    "`prefetch_row` for compiled kernels: an LLVM prefetch of each 64-byte line of the row (None without numba)."
+    try:
+        from numba import types
+        from numba.core import cgutils
+        from numba.extending import intrinsic
+        from llvmlite import ir
+    except ImportError: return None
+
+    @intrinsic
+    def prefetch_row(typingctx, arr, row):
+        if not (isinstance(arr, types.Array) and arr.ndim == 2 and isinstance(row, types.Integer)): return None
+        def codegen(context, builder, sig, args):
+            ary = context.make_array(sig.args[0])(context, builder, args[0])
+            r = context.cast(builder, args[1], sig.args[1], types.intp)
+            ptr = cgutils.get_item_pointer(context, builder, sig.args[0], ary, [r, context.get_constant(types.intp, 0)],
+                                           wraparound=False)
+            i8p, i32 = ir.IntType(8).as_pointer(), ir.IntType(32)
+            fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32]),
+                                                'llvm.prefetch')  # (LLVM names it for the pointer type itself)
+            size = context.get_abi_sizeof(context.get_data_type(sig.args[0].dtype))
+            row_bytes = builder.mul(cgutils.unpack_tuple(builder, ary.shape)[1], context.get_constant(types.intp, size))
+            lines = builder.udiv(builder.add(row_bytes, context.get_constant(types.intp, 63)), context.get_constant(types.intp, 64))
+            base = builder.bitcast(ptr, i8p)
+            with cgutils.for_range(builder, lines) as loop:  # read, keep in every cache level, data
+                at = builder.gep(base, [builder.mul(loop.index, context.get_constant(types.intp, 64))])
+                builder.call(fn, [at, i32(0), i32(3), i32(1)])
+            return context.get_dummy_value()
+        return types.void(arr, row), codegen
+    return prefetch_row
+
+def _prefetch_row_python(arr, row) -> None: pass  # (without numba the kernels never run compiled: nothing to ask for)
+
+prefetch_row = _prefetch_row_intrinsic() or _prefetch_row_python
+prefetch_row.__doc__ = ("In a compiled kernel: ask the CPU to bring row `row` of the 2-d array `arr` into its caches now, "
+                        "one prefetch per 64-byte line, so that a later read of it finds it there. It changes no value.")
 
 # %% ../nbs/05a_index.ipynb #978ac153
 @patch_to(RowIndex)

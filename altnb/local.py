@@ -15,7 +15,7 @@ from tqdm import tqdm
 from .ah import AH_HOW, KERNEL_WARM_UPS, cg_tol
 from .alteraser import (Clock, ErasureRule, StoppingRule, _erasing_passes, _features, _gram, _loss_fn, _pair_scores,
                              _row_problem, update_rows)
-from .index import RowIndex, _ptr, as_numpy, compiled, compiled_for, kernel_part, no_grad, patch_to, unique_sorted
+from .index import RowIndex, _ptr, as_numpy, compiled, compiled_for, kernel_part, no_grad, patch_to, prefetch_row, unique_sorted
 from .model import ENMF, RowProblem
 
 # %% auto #0
@@ -333,6 +333,10 @@ def _drift_kernel(optr, oidx, rows, before, after, before_h, after_h, X, E, c, w
         while jj < e:  # four positives at a time: eight independent sums f'ᵀx_i, fᵀx_i (past the row's end: row i0 again, unused)
             m = min(4, e - jj)
             i0 = oidx[jj]
+            if jj + 20 <= len(oidx):  # (the rows four groups ahead, on their way: `prefetch_row`)
+                for q in range(jj + 16, jj + 20):
+                    prefetch_row(E, oidx[q])
+                    if not scored: prefetch_row(X, oidx[q])
             i1, i2, i3 = oidx[jj + 1] if m > 1 else i0, oidx[jj + 2] if m > 2 else i0, oidx[jj + 3] if m > 3 else i0
             n0, n1, n2, n3, o0, o1, o2, o3 = zero, zero, zero, zero, zero, zero, zero, zero
             if scored:  # the scores handed over: read, no dot products
@@ -492,7 +496,9 @@ def select(self, gtol:float) -> Tensor:  # (k,) rows whose `move_bound_f` exceed
 def _screen_kernel(E, X, W, s, dirty, moved, nE, nx, mu_f, lam, g, gb, gtol, limit, dGhT, out):
     "`RowDrift._screen`'s pass: refresh nE at `dirty` and nx at `moved`, list the rows whose screen bound exceeds gtol·‖x_i‖ (-1: more than `limit`), then keep those `_check` keeps (dGhT = ((G − G_f)V_f)ᵀ, contiguous; none: no check); g bounds the Gram term, gb the basis's move (ε_i)."
     d, zero, one, per_row = E.shape[1], lam - lam, lam / lam, W.shape[0] > 1
-    for r in dirty:
+    for a in range(len(dirty)):
+        r = dirty[a]
+        if a + 16 < len(dirty): prefetch_row(E, dirty[a + 16])  # (on its way: `prefetch_row`)
         t, q = zero, r if per_row else 0
         for k in range(d): t += E[r, k] * E[r, k] * W[q, k]  # (W, not a division here: 10× faster)
         nE[r] = np.sqrt(t)
@@ -521,6 +527,7 @@ def _screen_kernel(E, X, W, s, dirty, moved, nE, nx, mu_f, lam, g, gb, gtol, lim
     m = 0
     for t in range(n):  # `_check`: Δ̂_i = Ê_i + s_i x_iᵀ(G − G_f)V_f, exactly, and its norm
         i = out[t]; q = i if per_row else 0; si = s[i] if s.shape[0] > 1 else s[0]
+        if t + 4 < n: prefetch_row(X, out[t + 4]); prefetch_row(E, out[t + 4])
         e = zero
         for k in range(d):  # (a dot product per component, from the transpose's rows: no stores in the inner loop, 1.8× faster)
             y = zero
