@@ -54,7 +54,7 @@ class ModelState:
 class RowDrift:
     "Drift Δ_i = R_i − R_i° of one side's rows on D_r since each was last settled, kept current in O(what changed): no scans."
     fold_at:float = 0.25  # fold the Gram term into every row when the bound lets more than this share of the rows through
-    rebase_at:float = 0.1  # a fold keeps Ê's eigenbasis while every row's ε_i = s_i‖G − G_b‖₂/(s_iμ_b + λ) stays at most this
+    rebase_at:float = 0.1  # a fold keeps Ê's eigenbasis while every row's ε_i = s_i g_b/(s_iμ_b + λ) stays at most this (`_gs`)
 
     @no_grad
     def __init__(self,
@@ -75,12 +75,13 @@ class RowDrift:
         # eigenbasis and made when first needed; (rows, terms) of the request's positives, added when Ê is made (`deleted`)
         self._Gf = self.G  # the Gram matrix at the last fold: row i's Gram term is s_i (G − G_f) x_i
         self._Gb, self._gfb = self.G, 0.0  # the Gram matrix whose eigenbasis V_f Ê is kept in (G_f until a fold keeps the
-        # basis: `fold`), and a bound ≥ ‖G_f − G_b‖₂
+        # basis: `fold`), and a bound on G_f − G_b in `_wbound`'s measure (≥ it, as ‖G_f − G_b‖₂ is)
         self._norms, self._dirty, self._moved = None, [], []  # (‖E_i‖ in B_f⁻¹'s norm, ‖x_i‖) of every row for `select`;
         # the rows whose E_i, and whose x_i, changed since
         self._eig = None if self.rotation is None else self.rotation[:2]  # (Λ, V): G = V diag(Λ) Vᵀ, made when first needed
         self._eig_f = self._eig  # (Λ_f, V_f) likewise, of the Gram matrix at the last fold (set by `fold`)
         self._W = None  # (B or 1, d) 1/(s_i Λ_f + λ): the weights of B_f⁻¹'s norm in Ê's eigenbasis (`W`), until a re-basis
+        self._om = None  # (d,) √ω_k = √((s μ_f + λ)/(s Λ_f,k + λ)) at the least s: what `_wbound` weighs a Gram move by, likewise
         self._dGh = None  # (d, d) (G − G_f) V_f, the Gram term's matrix in G_f's eigenbasis (`dGh`), until G moves
         self._s, self._s1 = None, None  # (B,) every row's s_i (`s`); their one value when all are the same (else None)
         self._seen = None  # (B,) bool, all false between calls: `other_changed`'s compiled loop marks the rows it touches
@@ -95,7 +96,7 @@ class RowDrift:
     def Eh(self) -> Tensor:  # (B, d) Ê = E V_f, what is kept
         if self._E is None:  # zero, and so are the norms `select` keeps of it: only rows that change need them (`_dirty`)
             self._E = torch.zeros_like(self.X)
-            self._norms, self._dirty, self._moved = [self._E.new_zeros(len(self._E)), self.X.norm(dim=1)], [], []
+            self._norms, self._dirty, self._moved = [self._E.new_zeros(len(self._E)), self.X.detach().norm(dim=1)], [], []
         if self._gone is not None:
             i, t = self._gone
             self._E.index_add_(0, i, t @ self.eig_f[1], alpha=-1); self._dirty.append(i); self._gone = None
@@ -123,6 +124,15 @@ class RowDrift:
         "1/(s_i Λ_f + λ): ‖M_i‖ in (s_i G_f + λI)⁻¹'s norm is √(Σ_k W_ik M̂_ik²), M̂ = M V_f. Made anew after a fold."
         if self._W is None: self._W = torch.reciprocal(self._scale() * self.eig_f[0].clamp_min(0)[None] + self.model.lam)  # (`1 / t`: 2–10× slower)
         return self._W
+
+    @property
+    def omega(self) -> Tensor:  # (d,)
+        "√ω_k, ω_k = (s μ_f + λ)/(s Λ_f,k + λ) ≤ 1 at s = min_i s_i: per row, W_ik ≤ ω_k/(s_iμ_f + λ) (`_wbound`). Made anew after a re-basis."
+        if self._om is None:
+            s = 1.0 if self.kind == 'user' else float(self.s.min())
+            ev, lam = self.eig_f[0].clamp_min(0), self.model.lam
+            self._om = ((s * ev[0] + lam) / (s * ev + lam)).sqrt()
+        return self._om
 
     @property
     def dGh(self) -> Tensor:  # (d, d)
@@ -191,26 +201,40 @@ def gram_h(self, rows:Tensor) -> Tensor:  # (k, d)
 
 @patch_to(RowDrift)
 def fold(self,
-         g:float|None=None,  # ≥ ‖G − G_f‖₂ when the caller has it (`select`): the basis's bound too while G_b is G_f
+         g:float|None=None,  # `_gs`'s g when the caller has it (`select`): the basis's bound too while G_b is G_f
         ) -> None:
     "Fold the Gram term into every row and make G_f = G, O(B·d²), so that `select`'s screen is exact again: Ê keeps its eigenbasis while that loosens no row's bound by more than `rebase_at`, else moves to G's."
     gb = (0.0 if self.G is self._Gb else g if g is not None and self._Gb is self._Gf
-          else spectral_bound(self.G - self._Gb))  # ≥ ‖G − G_b‖₂ once G_f = G
+          else self._wbound((self.G - self._Gb) @ self.eig_f[1]))  # G − G_b's bound (`_wbound`) once G_f = G
     smax = 1.0 if self.kind == 'user' else float(self.s.max())  # (ε_i grows with s_i)
     if smax * gb <= self.rebase_at * (smax * self.mu_f + self.model.lam):  # keep the basis: Ê += s X(G − G_f)V_b, one product
         s = self._scale()
         if torch.is_tensor(s): self.Eh.add_(self.gram_term(basis=self.eig_f[1]))
         else: self.Eh.addmm_(self.X, (self.G - self._Gf) @ self.eig_f[1], alpha=s)  # (one s: the product written into Ê)
-        self._Gf, self._gfb, self._dGh, self._norms = self.G, gb, None, None
+        self._Gf, self._gfb, self._dGh = self.G, gb, None
+        self._renorm()
         return
     Vf, (ev, V) = self.eig_f[1], self.eig
     self._E = torch.addmm(self.gram_term(basis=V), self.Eh, Vf.T @ V)  # (E + Gram term) V, with E = Ê V_fᵀ
-    self._Gf, self._Gb, self._gfb, self._eig_f, self._W, self._dGh, self._norms, self._Fh = self.G, self.G, 0.0, (ev, V), None, None, None, None
+    self._Gf, self._Gb, self._gfb, self._eig_f, self._W, self._om, self._dGh, self._Fh = self.G, self.G, 0.0, (ev, V), None, None, None, None
+    self._renorm()
 
 @patch_to(RowDrift)
+def _renorm(self) -> None:
+    "Every row's Ê_i changed (a fold): its kept norm is made anew at the next screen; ‖x_i‖ did not change."
+    if self._norms is not None: self._dirty = [torch.arange(len(self._norms[0]), device=self._norms[0].device)]
+
+@patch_to(RowDrift)
+def _wbound(self, Mh:Tensor) -> float:  # ≥ ‖Ω^½ V_fᵀMᵀ‖₂, ≤ ‖M‖₂ (to the bound's rounding)
+    "A bound on a Gram move M, given as Mh = M V_f, in the norm the screen measures it in: ‖Ω^½ Mhᵀ‖₂ = √‖NNᵀ‖₂ (`spectral_bound`), N = Ω^½ Mhᵀ, Ω = diag(ω) (`omega`)."
+    N = self.omega[:, None] * Mh.T  # (d, d)
+    return math.sqrt(spectral_bound(N @ N.T))
+
+@patch_to(RowDrift)
+@no_grad
 def _gs(self) -> tuple[float, float]:  # (g, g_b)
-    "g ≥ ‖G − G_f‖₂, the Gram term's (`spectral_bound`; 0 when G is G_f), and g_b = g + ‖G_f − G_b‖₂'s bound ≥ ‖G − G_b‖₂, the basis's."
-    g = spectral_bound(self.G - self._Gf) if self.G is not self._Gf else 0.0
+    "g, the Gram term's bound (`_wbound` of G − G_f; 0 when G is G_f), and g_b = g + the bound on G_f − G_b made at the fold: the basis's."
+    g = self._wbound(self.dGh) if self.G is not self._Gf else 0.0
     return g, g + self._gfb
 
 @patch_to(RowDrift)
@@ -421,10 +445,10 @@ def spectral_bound(
 
 @patch_to(RowDrift)
 def _lazy_factor(self, s:Tensor, g:float) -> tuple[Tensor, Tensor]:  # (B or k,) each
-    "1/(√(1 − ε_i)·√(s_iμ_lo + λ)) and ε_i = s_i g/(s_iμ_f + λ), for g ≥ ‖G − G_b‖₂ (the basis's Gram matrix): what `move_bound_f` multiplies B_f's energy norm by."
+    "1/(√(1 − ε_i)·√(s_iμ_lo + λ)) and ε_i = s_i g/(s_iμ_f + λ), for g = g_b (`_gs`), the bound on G − G_b (the basis's Gram matrix): what `move_bound_f` multiplies B_f's energy norm by."
     mu_f, lam = self.mu_f, self.model.lam
     eps = s * g / (s * mu_f + lam)  # s_i G + λI ⪰ (1 − ε_i)(s_i G_b + λI)
-    return torch.reciprocal((1 - eps).clamp_min(1e-12).sqrt() * (s * max(mu_f - g, 0.0) + lam).sqrt()), eps  # μ ≥ μ_f − g (Weyl)
+    return torch.reciprocal((1 - eps).clamp_min(1e-12).sqrt() * (s * max(mu_f - g, 0.0) + lam).sqrt()), eps  # (so λ_min ≥ (1 − ε_i)(s_iμ_f + λ))
 
 @patch_to(RowDrift)
 @no_grad
@@ -432,7 +456,7 @@ def move_bound_f(self,
                  rows:Tensor,  # (k,) rows
                  D:Tensor,  # (k, d) their drift Δ_i
                 ) -> Tensor:  # (k,) ≥ `move_bound` ≥ ‖A_i⁻¹Δ_i‖ (inf where ε_i ≥ 1)
-    "The energy bound from Ê's eigenbasis (G_b's, kept since a fold), with g_b ≥ ‖G − G_b‖₂ (`_gs`): no eigendecomposition of G."
+    "The energy bound from Ê's eigenbasis (G_b's, kept since a fold), with g_b bounding G − G_b (`_gs`): no eigendecomposition of G."
     s = self._scale(rows); s = s.reshape(-1) if torch.is_tensor(s) else torch.full((len(rows),), s, dtype=D.dtype, device=D.device)
     k, eps = self._lazy_factor(s, self._gs()[1])
     return torch.where(eps < 1, self._enorm(rows, D, self.eig_f) * k, math.inf)
@@ -440,8 +464,8 @@ def move_bound_f(self,
 @patch_to(RowDrift)
 def _screen(self,
             gtol:float,  # the tolerance
-            g:float,  # ≥ ‖G − G_f‖₂, the Gram term's (0: G is G_f, and the screen decides alone)
-            gb:float,  # ≥ ‖G − G_b‖₂, the basis's (`_gs`)
+            g:float,  # the Gram term's bound (`_gs`; 0: G is G_f, and the screen decides alone)
+            gb:float,  # the basis's (`_gs`)
             limit:float=math.inf,  # more candidates than this: None (`select` folds)
            ) -> Tensor|None:  # (k,) rows, ascending
     "Bring the kept norms of the rows that changed up to date, screen every row, and decide on the candidates with `move_bound_f` (`_check`): O(B + changed rows·d + candidates·d²)."
@@ -472,7 +496,7 @@ def _screen(self,
 
 @patch_to(RowDrift)
 def _check(self, cand:Tensor, gtol:float, gb:float) -> Tensor:  # (k,) the candidates `move_bound_f` selects
-    "The candidates' drift, exactly, in Ê's eigenbasis, and `move_bound_f`'s decision on it (gb ≥ ‖G − G_b‖₂): O(candidates·d²)."
+    "The candidates' drift, exactly, in Ê's eigenbasis, and `move_bound_f`'s decision on it (gb: `_gs`'s g_b): O(candidates·d²)."
     k, eps = self._lazy_factor(self.s.index_select(0, cand), gb)
     Dh = self.Eh.index_select(0, cand) + self.gram_h(cand)  # (k, d) Δ̂_i = Ê_i + s_i x_iᵀ(G − G_f)V_f
     over = self._hnorm(cand, Dh) * k > gtol * self._norms[1].index_select(0, cand)
@@ -484,7 +508,7 @@ def select(self, gtol:float) -> Tensor:  # (k,) rows whose `move_bound_f` exceed
     "Rows the drift may move by more than gtol of themselves: a bound from per-row norms kept current screens every row in O(B), `move_bound_f` decides on the candidates."
     if self._E is None and self._gone is None and self.G is self._Gf:  # no drift yet
         return torch.zeros(0, dtype=torch.long, device=self.X.device)
-    g, gb = self._gs()  # ≥ ‖G − G_f‖₂, ≥ ‖G − G_b‖₂
+    g, gb = self._gs()  # the Gram term's bound and the basis's
     rows = self._screen(gtol, g, gb, self.fold_at * len(self.s))
     if rows is None:  # the Gram term has grown: fold it in, and the screen is exact again
         self.fold(g)
@@ -506,7 +530,7 @@ def _screen_kernel(E, X, W, s, dirty, moved, nE, nx, mu_f, lam, g, gb, gtol, lim
         t = zero
         for k in range(d): t += X[r, k] * X[r, k]
         nx[r] = np.sqrt(t)
-    n, mu_lo, B = 0, max(mu_f - gb, zero), len(nE)  # μ ≥ μ_b − g_b (Weyl)
+    n, mu_lo, B = 0, max(mu_f - gb, zero), len(nE)  # s μ_lo + λ = (1 − ε)(s μ_b + λ) ≤ λ_min(sG + λI)
     if s.shape[0] == 1:  # one s for every row (users; items under uniform c): the bound is nE_i·k > (gtol − s g k/√(sμ_f + λ))·nx_i
         eps = s[0] * gb / (s[0] * mu_f + lam)
         k = one / (np.sqrt(max(one - eps, one * 1e-12)) * np.sqrt(s[0] * mu_lo + lam))
