@@ -225,7 +225,7 @@ def _renorm(self) -> None:
     if self._norms is not None: self._dirty = [torch.arange(len(self._norms[0]), device=self._norms[0].device)]
 
 @patch_to(RowDrift)
-def _wbound(self, Mh:Tensor) -> float:  # ≥ ‖Ω^½ V_fᵀMᵀ‖₂, ≤ ‖M‖₂ (to the bound's rounding)
+def _wbound(self, Mh:Tensor) -> float:  # ≥ ‖Ω^½ V_fᵀMᵀ‖₂ (≤ ‖M‖₂), and within 1.07 of it
     "A bound on a Gram move M, given as Mh = M V_f, in the norm the screen measures it in: ‖Ω^½ Mhᵀ‖₂ = √‖NNᵀ‖₂ (`spectral_bound`), N = Ω^½ Mhᵀ, Ω = diag(ω) (`omega`)."
     N = self.omega[:, None] * Mh.T  # (d, d)
     return math.sqrt(spectral_bound(N @ N.T))
